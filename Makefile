@@ -1,0 +1,79 @@
+# lathe: a mastering console for the terminal. Plain make + pkg-config.
+#   make          build ./lathe          make test     build and run every test
+#   make run      open the demo album    make asan     the suite under ASan+UBSan
+#   make deps     install Debian packages make install PREFIX=/usr/local
+.SUFFIXES:
+.SECONDARY:
+
+PREFIX  ?= /usr/local
+PKGS    := sndfile libebur128 samplerate ncursesw alsa libcrypto
+# Debian packages that provide the libraries above and the tools the tests use.
+DEBS    := build-essential pkg-config libsndfile1-dev libebur128-dev \
+           libsamplerate0-dev libncurses-dev libasound2-dev libssl-dev tmux \
+           cdrdao cuetools shntool cdrskin sox flac
+
+CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -I.
+OPT     ?= -O2 -g
+BUILD   ?= build
+BIN     ?= lathe
+
+# Deferred (=), so that they are read after 'deps' has installed the libraries.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LIBS       = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRCS  := $(sort $(wildcard session/*.c dsp/*.c audio/*.c tui/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS := $(sort $(wildcard tests/test_*.c))
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TOOL_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/make_*.c))
+
+.PHONY: all deps run test asan install clean demo
+
+all: deps $(BIN)
+
+# Installs only what is missing, so it is quick when everything is there.
+deps:
+	@sh tests/install-deps.sh $(DEBS)
+
+$(BIN): $(BUILD)/main.o $(BUILD)/liblathe.a
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/liblathe.a $(LIBS)
+
+$(BUILD)/liblathe.a: $(LIB_OBJS)
+	@rm -f $@
+	@ar rcs $@ $(LIB_OBJS)
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/harness.o $(BUILD)/liblathe.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/tests/harness.o $(BUILD)/liblathe.a $(LIBS)
+
+demo: all $(TOOL_BINS)
+	@$(BUILD)/tests/make_demo demo
+
+run: all demo
+	./lathe check demo/demo.lathe
+
+test: all $(TEST_BINS) $(TOOL_BINS)
+	@sh tests/run.sh $(BUILD) ./$(BIN)
+
+asan:
+	@$(MAKE) --no-print-directory test BUILD=build-asan BIN=build-asan/lathe \
+	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 lathe $(DESTDIR)$(PREFIX)/bin/lathe
+	install -m 644 lathe.1 $(DESTDIR)$(PREFIX)/share/man/man1/lathe.1
+
+clean:
+	rm -rf build build-asan lathe demo
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* The command line's dispatcher: the table of subcommands, --help, --version. */
+#include "tui/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define LATHE_VERSION "0.1.0"
+
+struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+    const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+    { NULL, NULL, NULL, NULL },
+};
+
+static void print_help(FILE *f)
+{
+    fprintf(f, "usage: lathe [SESSION]\n       lathe COMMAND [ARGS...]\n\n"
+               "lathe is a mastering console for the terminal.\n\ncommands:\n");
+    for (const struct subcommand *s = subcommands; s->name; s++)
+        fprintf(f, "  %-46s %s\n", s->usage, s->summary);
+    fprintf(f, "\n'lathe COMMAND --help' describes one command; 'man lathe' all of them.\n");
+}
+
+int cli_main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("lathe %s\n", LATHE_VERSION);
+        return EXIT_OK;
+    }
+    for (const struct subcommand *s = subcommands; s->name; s++)
+        if (strcmp(argv[1], s->name) == 0) {
+            if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+                printf("usage: lathe %s\n\n%s\n", s->usage, s->summary);
+                return EXIT_OK;
+            }
+            return s->run(argc - 1, argv + 1);
+        }
+    fprintf(stderr, "lathe: unknown command \"%s\" (see lathe --help)\n", argv[1]);
+    return EXIT_USAGE;
+}
