@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/* Sound files through libsndfile (see soundfile.h). */
+#include "audio/soundfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct soundfile {
+    SNDFILE *sf;
+    SF_INFO info;
+    int channels;
+    bool writing;
+    char path[4096];
+    char error[512];
+};
+
+static const char *subtype_name(int subtype, int *bits, bool *is_float, bool *lossy)
+{
+    *bits = 0;
+    *is_float = false;
+    *lossy = false;
+    switch (subtype) {
+    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: *bits = 8; return "8-bit";
+    case SF_FORMAT_PCM_16: *bits = 16; return "16-bit";
+    case SF_FORMAT_PCM_24: *bits = 24; return "24-bit";
+    case SF_FORMAT_PCM_32: *bits = 32; return "32-bit";
+    case SF_FORMAT_FLOAT: *bits = 32; *is_float = true; return "32-bit float";
+    case SF_FORMAT_DOUBLE: *bits = 64; *is_float = true; return "64-bit float";
+    case SF_FORMAT_VORBIS: case SF_FORMAT_OPUS:
+    case SF_FORMAT_MPEG_LAYER_I: case SF_FORMAT_MPEG_LAYER_II:
+    case SF_FORMAT_MPEG_LAYER_III:
+        *lossy = true; return "lossy";
+    default: return "";
+    }
+}
+
+static const char *major_name(int major)
+{
+    switch (major) {
+    case SF_FORMAT_WAV: case SF_FORMAT_WAVEX: case SF_FORMAT_RF64: return "WAV";
+    case SF_FORMAT_AIFF: return "AIFF";
+    case SF_FORMAT_FLAC: return "FLAC";
+    case SF_FORMAT_OGG: return "Ogg";
+    case SF_FORMAT_MPEG: return "MP3";
+    case SF_FORMAT_W64: return "W64";
+    case SF_FORMAT_CAF: return "CAF";
+    case SF_FORMAT_RAW: return "raw";
+    default: return "audio";
+    }
+}
+
+/* Refuses what libsndfile would block on or misread: folders, FIFOs,
+ * devices, empty files. */
+static bool check_regular_file(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a folder, not a sound file", path);
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file (a device or a pipe)", path);
+        return false;
+    }
+    if (st.st_size == 0) {
+        snprintf(err, errlen, "%s: empty file", path);
+        return false;
+    }
+    return true;
+}
+
+struct soundfile *soundfile_open(const char *path, struct soundfile_info *info,
+                                 char *err, size_t errlen)
+{
+    if (!check_regular_file(path, err, errlen))
+        return NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct soundfile *f = calloc(1, sizeof *f);
+    if (!f) {
+        close(fd);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    f->sf = sf_open_fd(fd, SFM_READ, &f->info, 1);
+    if (!f->sf) {
+        snprintf(err, errlen, "%s: not a sound file lathe can read (%s)", path,
+                 sf_strerror(NULL));
+        free(f);
+        return NULL;
+    }
+    const SF_INFO *si = &f->info;
+    if (si->channels < 1 || si->channels > 32) {
+        snprintf(err, errlen, "%s: %d channels — lathe reads 1 to 32", path, si->channels);
+        goto fail;
+    }
+    if (si->samplerate < 8000 || si->samplerate > 768000) {
+        snprintf(err, errlen, "%s: sample rate %d Hz — lathe reads 8 kHz to 768 kHz", path,
+                 si->samplerate);
+        goto fail;
+    }
+    if (si->frames <= 0) {
+        snprintf(err, errlen, "%s: no audio in the file", path);
+        goto fail;
+    }
+    f->channels = si->channels;
+    snprintf(f->path, sizeof f->path, "%s", path);
+    /* Float files are read as they are: no normalisation, no clipping. */
+    sf_command(f->sf, SFC_SET_NORM_DOUBLE, NULL, SF_TRUE);
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->rate = si->samplerate;
+        info->channels = si->channels;
+        info->frames = si->frames;
+        const char *sub = subtype_name(si->format & SF_FORMAT_SUBMASK, &info->bits,
+                                       &info->is_float, &info->lossy);
+        if (info->lossy)
+            snprintf(info->format, sizeof info->format, "%s", major_name(si->format & SF_FORMAT_TYPEMASK));
+        else
+            snprintf(info->format, sizeof info->format, "%s %s",
+                     major_name(si->format & SF_FORMAT_TYPEMASK), sub);
+    }
+    return f;
+fail:
+    sf_close(f->sf);
+    free(f);
+    return NULL;
+}
+
+bool soundfile_probe(const char *path, struct soundfile_info *info, char *err, size_t errlen)
+{
+    struct soundfile *f = soundfile_open(path, info, err, errlen);
+    if (!f)
+        return false;
+    soundfile_close(f);
+    return true;
+}
+
+int64_t soundfile_read(struct soundfile *f, double *buf, int64_t frames)
+{
+    sf_count_t n = sf_readf_double(f->sf, buf, frames);
+    if (n < 0 || (n < frames && sf_error(f->sf) != SF_ERR_NO_ERROR)) {
+        snprintf(f->error, sizeof f->error, "%s: read error (%s)", f->path, sf_strerror(f->sf));
+        return -1;
+    }
+    return n;
+}
+
+bool soundfile_seek(struct soundfile *f, int64_t frame)
+{
+    if (sf_seek(f->sf, frame, SEEK_SET) < 0) {
+        snprintf(f->error, sizeof f->error, "%s: cannot seek to frame %lld", f->path,
+                 (long long)frame);
+        return false;
+    }
+    return true;
+}
+
+const char *soundfile_error(const struct soundfile *f)
+{
+    return f->error;
+}
+
+struct soundfile *soundfile_create(const char *path, enum soundfile_kind kind,
+                                   int rate, int channels, int bits,
+                                   char *err, size_t errlen)
+{
+    SF_INFO si = { .samplerate = rate, .channels = channels };
+    int sub = bits == 16 ? SF_FORMAT_PCM_16 : bits == 24 ? SF_FORMAT_PCM_24
+            : bits == 8 ? SF_FORMAT_PCM_U8 : SF_FORMAT_FLOAT;
+    switch (kind) {
+    case SF_KIND_WAV: si.format = SF_FORMAT_WAV | sub; break;
+    case SF_KIND_AIFF: si.format = SF_FORMAT_AIFF | (sub == SF_FORMAT_PCM_U8 ? SF_FORMAT_PCM_S8 : sub); break;
+    case SF_KIND_FLAC: si.format = SF_FORMAT_FLAC | (bits == 16 ? SF_FORMAT_PCM_16 : SF_FORMAT_PCM_24); break;
+    case SF_KIND_OGG: si.format = SF_FORMAT_OGG | SF_FORMAT_VORBIS; break;
+    case SF_KIND_MP3: si.format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III; break;
+    case SF_KIND_RAW: si.format = SF_FORMAT_RAW | sub | SF_ENDIAN_LITTLE; break;
+    }
+    if (!sf_format_check(&si)) {
+        snprintf(err, errlen, "%s: libsndfile cannot write this format (%d Hz, %d channels, %d-bit)",
+                 path, rate, channels, bits);
+        return NULL;
+    }
+    struct soundfile *f = calloc(1, sizeof *f);
+    if (!f) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    f->sf = sf_open(path, SFM_WRITE, &si);
+    if (!f->sf) {
+        snprintf(err, errlen, "%s: cannot create (%s)", path, sf_strerror(NULL));
+        free(f);
+        return NULL;
+    }
+    f->info = si;
+    f->channels = channels;
+    f->writing = true;
+    snprintf(f->path, sizeof f->path, "%s", path);
+    /* Clip rather than wrap if a sample ever reaches full scale. */
+    sf_command(f->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    return f;
+}
+
+bool soundfile_write(struct soundfile *f, const double *buf, int64_t frames)
+{
+    sf_count_t n = sf_writef_double(f->sf, buf, frames);
+    if (n != frames) {
+        snprintf(f->error, sizeof f->error, "%s: write error (%s)", f->path, sf_strerror(f->sf));
+        return false;
+    }
+    return true;
+}
+
+void soundfile_set_tag(struct soundfile *f, const char *tag, const char *value)
+{
+    static const struct { const char *name; int id; } tags[] = {
+        { "title", SF_STR_TITLE }, { "artist", SF_STR_ARTIST }, { "album", SF_STR_ALBUM },
+        { "tracknumber", SF_STR_TRACKNUMBER }, { "comment", SF_STR_COMMENT },
+        { "date", SF_STR_DATE }, { "genre", SF_STR_GENRE }, { "copyright", SF_STR_COPYRIGHT },
+    };
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+        if (strcmp(tags[i].name, tag) == 0)
+            sf_set_string(f->sf, tags[i].id, value);
+}
+
+bool soundfile_close(struct soundfile *f)
+{
+    if (!f)
+        return true;
+    bool ok = true;
+    if (f->writing)
+        sf_write_sync(f->sf);
+    if (sf_close(f->sf) != 0)
+        ok = false;
+    free(f);
+    return ok;
+}
