@@ -17,7 +17,7 @@ struct soundfile {
     int channels;
     bool writing;
     char path[4096];
-    char error[512];
+    char error[4096 + 512];
 };
 
 static const char *subtype_name(int subtype, int *bits, bool *is_float, bool *lossy)
