@@ -15,6 +15,9 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+    { "new", cli_new, "new SESSION MIX...", "start a session from mix files (in name order)" },
+    { "check", cli_check, "check SESSION [--json]", "QC: Red Book, codes, CD-Text, missing mixes" },
+    { "do", cli_do, "do SESSION COMMAND...", "run console commands on a session and save it" },
     { NULL, NULL, NULL, NULL },
 };
 

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Reads the headers of a session's mixes (see mixprobe.h). */
+#include "audio/mixprobe.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "audio/soundfile.h"
+
+void mix_path(const struct session *s, const char *file, char *out, size_t len)
+{
+    const char *slash = s->path ? strrchr(s->path, '/') : NULL;
+    if (file[0] == '/' || !slash)
+        snprintf(out, len, "%s", file);
+    else
+        snprintf(out, len, "%.*s/%s", (int)(slash - s->path), s->path, file);
+}
+
+static void probe(const struct session *s, const char *file, struct mix_info *m)
+{
+    char path[4096];
+    struct soundfile_info info;
+    memset(m, 0, sizeof *m);
+    m->probed = true;
+    mix_path(s, file, path, sizeof path);
+    if (!soundfile_probe(path, &info, m->error, sizeof m->error))
+        return;
+    m->ok = true;
+    m->rate = info.rate;
+    m->channels = info.channels;
+    m->bits = info.bits;
+    m->frames = info.frames;
+    snprintf(m->format, sizeof m->format, "%s", info.format);
+}
+
+void mix_probe_session(struct session *s)
+{
+    for (int i = 0; i < s->ntracks; i++)
+        probe(s, s->tracks[i].file, &s->tracks[i].mix);
+    for (int i = 0; i < s->nrefs; i++)
+        probe(s, s->refs[i].file, &s->refs[i].mix);
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* ISRC and UPC/EAN validation, and Latin-1 checks for CD-Text. */
+#include "session/codes.h"
+
+#include <ctype.h>
+#include <string.h>
+
+bool isrc_valid(const char *isrc)
+{
+    if (!isrc || strlen(isrc) != 12)
+        return false;
+    for (int i = 0; i < 12; i++) {
+        unsigned char c = (unsigned char)isrc[i];
+        if (i < 2 && !(c >= 'A' && c <= 'Z'))
+            return false;
+        if (i >= 2 && i < 5 && !((c >= 'A' && c <= 'Z') || isdigit(c)))
+            return false;
+        if (i >= 5 && !isdigit(c))
+            return false;
+    }
+    return true;
+}
+
+bool upc_length_ok(const char *upc)
+{
+    size_t n = upc ? strlen(upc) : 0;
+    if (n != 12 && n != 13)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)upc[i]))
+            return false;
+    return true;
+}
+
+int ean13_check_digit(const char *d)
+{
+    int sum = 0;
+    for (int i = 0; i < 12; i++)
+        sum += (d[i] - '0') * (i % 2 == 0 ? 1 : 3);
+    return (10 - sum % 10) % 10;
+}
+
+bool upc_check_ok(const char *upc)
+{
+    if (!upc_length_ok(upc))
+        return false;
+    char ean[14];
+    if (strlen(upc) == 12) {
+        ean[0] = '0';
+        memcpy(ean + 1, upc, 13);
+    } else {
+        memcpy(ean, upc, 14);
+    }
+    return ean13_check_digit(ean) == ean[12] - '0';
+}
+
+bool text_latin1_ok(const char *s, size_t *bad)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; u[i]; i++) {
+        if (u[i] < 0x80)
+            continue;
+        /* two-byte sequences C2/C3 xx are U+0080..U+00FF */
+        if ((u[i] == 0xC2 || u[i] == 0xC3) && (u[i + 1] & 0xC0) == 0x80) {
+            i++;
+            continue;
+        }
+        if (bad)
+            *bad = i;
+        return false;
+    }
+    return true;
+}
+
+size_t text_latin1_length(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+        n += (*u & 0xC0) != 0x80;
+    return n;
+}

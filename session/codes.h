@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* Disc and track codes and CD-Text text rules (standards.md §2, §3). */
+#ifndef LATHE_CODES_H
+#define LATHE_CODES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A normalised ISRC: 2 letters, 3 letters or digits, 7 digits. */
+bool isrc_valid(const char *isrc);
+/* 12 (UPC-A) or 13 (EAN-13) digits. */
+bool upc_length_ok(const char *upc);
+/* The EAN-13 check digit holds (a 12-digit UPC-A is read as 0 + UPC). */
+bool upc_check_ok(const char *upc);
+/* The check digit `digits12` (12 digits) should end with. */
+int ean13_check_digit(const char *digits12);
+/* UTF-8 text that ISO-8859-1 can hold; on failure *bad gets the byte
+ * offset of the first character it cannot. */
+bool text_latin1_ok(const char *utf8, size_t *bad);
+/* Bytes the text takes in ISO-8859-1. */
+size_t text_latin1_length(const char *utf8);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* The command layer: one table of named commands that edit a session, with
+ * undo and redo. The console's keys, its `:` prompt and `lathe do` all run
+ * commands through editor_run, so they behave the same everywhere. */
+#ifndef LATHE_EDITOR_H
+#define LATHE_EDITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "session/model.h"
+
+#define EDITOR_MAX_UNDO 500
+
+/* Selection: a track (0-based), or the album and its master chain. */
+#define SELECT_ALBUM (-1)
+
+struct editor {
+    struct session *s;
+    int selected;
+    bool dirty;             /* changed since loaded or saved */
+    char **undo;            /* session text before each edit, oldest first */
+    int *undo_sel;
+    int nundo;
+    char **redo;
+    int *redo_sel;
+    int nredo;
+    unsigned long generation;  /* bumped by every change, for caches and redraws */
+};
+
+struct command {
+    const char *name;
+    const char *args;       /* for help: "TIME" */
+    const char *help;
+    /* argv[0] is the name; `rest` is the text after it, trimmed. */
+    bool (*run)(struct editor *e, int argc, char **argv, const char *rest,
+                char *msg, size_t msglen);
+    bool edits;             /* changes the session: undoable */
+};
+
+/* Takes ownership of the session. */
+struct editor *editor_new(struct session *s);
+void editor_free(struct editor *e);
+
+/* Runs one command line ("gap 1.5s"). On failure returns false with the
+ * reason in msg and leaves the session as it was; on success msg may hold
+ * a short report ("gap of track 2: 1.5s"). */
+bool editor_run(struct editor *e, const char *line, char *msg, size_t msglen);
+
+/* The command table, ending with a NULL name. */
+const struct command *editor_commands(void);
+const struct command *editor_command_find(const char *name);
+
+bool editor_undo(struct editor *e, char *msg, size_t msglen);
+bool editor_redo(struct editor *e, char *msg, size_t msglen);
+bool editor_save(struct editor *e, char *msg, size_t msglen);
+
+/* Called before a command that edits, to make it undoable; the session text
+ * is kept and dropped again if nothing changed. */
+bool editor_checkpoint(struct editor *e);
+
+#endif

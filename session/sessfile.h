@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* The session file: reading, writing and atomic saving (DESIGN §4). */
+#ifndef LATHE_SESSFILE_H
+#define LATHE_SESSFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "session/model.h"
+
+/* Longest line a session may hold; longer is refused, not truncated. */
+#define SESSION_MAX_LINE 65536
+/* Largest session file read. */
+#define SESSION_MAX_BYTES (64 * 1024 * 1024)
+
+/* Reads a session. On error returns NULL and writes one message,
+ * `PATH:LINE: key: "value" — expected ...`, into err. */
+struct session *session_load(const char *path, char *err, size_t errlen);
+/* Parses session text; `name` is used in messages. */
+struct session *session_parse(const char *text, size_t len, const char *name,
+                              char *err, size_t errlen);
+/* The session as text: unchanged lines as they were read, everything else
+ * canonical. Returns a malloc'ed string, or NULL when out of memory. */
+char *session_format(const struct session *s);
+/* Writes the session to `path` atomically: a temporary file in the same
+ * folder, fsync, the previous file kept as `PATH~`, rename. */
+bool session_save(const struct session *s, const char *path, char *err, size_t errlen);
+/* Writes `len` bytes to `path` atomically (temporary file, fsync, rename),
+ * keeping the old file as `PATH~` when `backup` is set. */
+bool file_write_atomic(const char *path, const char *data, size_t len, bool backup,
+                       char *err, size_t errlen);
+
+#endif

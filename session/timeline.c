@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* The album timeline: audio placed to the sample, marks on CD frames.
+ *
+ * A track's audio starts where the previous one ended plus its gap (or minus
+ * its crossfade). Marks then move to a CD frame boundary: into the gap when
+ * there is room (audio never moves and never falls under the previous mark),
+ * else by at most half a frame. */
+#include "session/timeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t floor_to(int64_t v, int64_t f)
+{
+    return (v >= 0 ? v / f : -((-v + f - 1) / f)) * f;
+}
+
+static int64_t ceil_to(int64_t v, int64_t f)
+{
+    return floor_to(v + f - 1, f);
+}
+
+static int64_t nearest(int64_t v, int64_t f)
+{
+    return floor_to(v + f / 2, f);
+}
+
+/* The mark for audio starting at `start` in a gap that began at `gap_start`. */
+static int64_t snap_mark(int64_t start, int64_t gap_start, int64_t f)
+{
+    int64_t down = floor_to(start, f);
+    if (down >= gap_start)
+        return down;
+    return nearest(start, f);
+}
+
+static int64_t to_session(int64_t n, int from_rate, int to_rate)
+{
+    if (from_rate == to_rate || from_rate <= 0)
+        return n;
+    return (int64_t)llround((double)n * to_rate / from_rate);
+}
+
+bool timeline_build(const struct session *s, struct timeline *tl)
+{
+    memset(tl, 0, sizeof *tl);
+    tl->rate = session_rate(s);
+    tl->frame = tl->rate % 75 == 0 ? tl->rate / 75 : (int)lround(tl->rate / 75.0);
+    tl->ntracks = s->ntracks;
+    if (s->ntracks == 0)
+        return true;
+    tl->tracks = calloc((size_t)s->ntracks, sizeof *tl->tracks);
+    if (!tl->tracks)
+        return false;
+    int64_t f = tl->frame;
+    int64_t prev_end = 0;
+    int64_t prev_mark = 0;
+    for (int i = 0; i < s->ntracks; i++) {
+        const struct track *t = &s->tracks[i];
+        struct timeline_track *tt = &tl->tracks[i];
+        int mix_rate = t->mix.ok ? t->mix.rate : tl->rate;
+        int64_t mix_frames = t->mix.ok ? t->mix.frames : 0;
+        tt->length_known = t->mix.ok;
+        /* trims are times in the mix; `smp` counts session-rate samples */
+        int64_t in = t->trim_in.in_samples ? to_session(t->trim_in.samples, tl->rate, mix_rate)
+                                           : llround(t->trim_in.seconds * mix_rate);
+        int64_t out = mix_frames;
+        bool has_out = t->trim_out.in_samples || t->trim_out.seconds > 0;
+        if (has_out) {
+            out = t->trim_out.in_samples ? to_session(t->trim_out.samples, tl->rate, mix_rate)
+                                         : llround(t->trim_out.seconds * mix_rate);
+            if (out > mix_frames)
+                out = mix_frames;
+        }
+        if (in > out)
+            in = out;
+        tt->source_start = in;
+        tt->source_length = out - in;
+        tt->audio_length = to_session(out - in, mix_rate, tl->rate);
+        tt->crossfade = stime_samples(t->crossfade, tl->rate);
+        int64_t gap = stime_samples(session_track_gap(s, i), tl->rate);
+        if (i == 0) {
+            tt->crossfade = 0;
+            tt->audio_start = gap;
+            tt->index0 = 0;
+            tt->index1 = snap_mark(tt->audio_start, 0, f);
+        } else if (tt->crossfade > 0) {
+            int64_t xf = tt->crossfade;
+            const struct timeline_track *prev = &tl->tracks[i - 1];
+            if (xf > prev->audio_length)
+                xf = prev->audio_length;
+            if (xf > tt->audio_length)
+                xf = tt->audio_length;
+            tt->crossfade = xf;
+            tt->audio_start = prev_end - xf;
+            tt->index1 = nearest(tt->audio_start, f);
+            tt->index0 = tt->index1;
+        } else {
+            tt->audio_start = prev_end + gap;
+            tt->index0 = ceil_to(prev_end, f);
+            if (tt->index0 > tt->audio_start)
+                tt->index0 = tt->audio_start;
+            tt->index1 = snap_mark(tt->audio_start, tt->index0, f);
+            if (tt->index0 > tt->index1)
+                tt->index0 = tt->index1;
+        }
+        if (tt->index1 <= prev_mark && i > 0)     /* a zero-length neighbour: keep order */
+            tt->index1 = prev_mark + f;
+        if (tt->index0 < prev_mark && i > 0)
+            tt->index0 = tt->index1;
+        prev_mark = tt->index1;
+        for (int k = 0; k < t->nindex; k++)
+            tt->extra_index[k] = nearest(tt->audio_start + stime_samples(t->index[k], tl->rate), f);
+        tt->nextra = t->nindex;
+        tt->fade_in = llround(proc_get(&t->fade_in, FADE_LENGTH) * tl->rate);
+        tt->fade_out = llround(proc_get(&t->fade_out, FADE_LENGTH) * tl->rate);
+        int64_t end = tt->audio_start + tt->audio_length;
+        prev_end = end > prev_end ? end : prev_end;
+    }
+    tl->end = ceil_to(prev_end, f);
+    if (tl->end < prev_mark)
+        tl->end = prev_mark;
+    for (int i = 0; i < s->ntracks; i++)
+        tl->tracks[i].next_index1 = i + 1 < s->ntracks ? tl->tracks[i + 1].index1 : tl->end;
+    return true;
+}
+
+void timeline_free(struct timeline *tl)
+{
+    free(tl->tracks);
+    memset(tl, 0, sizeof *tl);
+}
+
+int64_t timeline_frames(const struct timeline *tl, int64_t samples)
+{
+    return samples / tl->frame;
+}
+
+void timeline_msf(const struct timeline *tl, int64_t samples, char *buf, int len)
+{
+    int64_t n = samples < 0 ? 0 : samples / tl->frame;
+    snprintf(buf, (size_t)len, "%02lld:%02lld:%02lld", (long long)(n / 4500),
+             (long long)(n / 75 % 60), (long long)(n % 75));
+}
+
+void timeline_clock(int rate, int64_t samples, char *buf, int len)
+{
+    if (samples < 0)
+        samples = 0;
+    int64_t ms = (int64_t)llround((double)samples * 1000.0 / rate);
+    snprintf(buf, (size_t)len, "%lld:%02lld.%03lld", (long long)(ms / 60000),
+             (long long)(ms / 1000 % 60), (long long)(ms % 1000));
+}
