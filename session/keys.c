@@ -73,7 +73,7 @@ static const struct key_def reference_keys[] = {
 };
 
 static const struct key_def output_keys[] = {
-    KC("format", struct output, format, formats),
+    KCF("format", struct output, format, has_format, formats),
     KR("rate", KT_RATE, struct output, rate, 8000, 768000),
     KR("bits", KT_BITS, struct output, bits, 8, 32),
     KCF("dither", struct output, dither, has_dither, dithers),

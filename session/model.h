@@ -115,6 +115,7 @@ struct output {
     struct layout layout;
     char *name;             /* from [output NAME] */
     enum output_format format;
+    bool has_format;
     int rate;               /* 0: session rate */
     int bits;               /* 0: the format's default */
     enum dither_choice dither;

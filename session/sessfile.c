@@ -423,6 +423,13 @@ static bool check_sections(struct reader *r)
                      r->name, i + 1);
             return false;
         }
+    for (int i = 0; i < s->noutputs; i++)
+        if (!s->outputs[i].has_format) {
+            snprintf(r->err, r->errlen, "%s: [output %s] has no format — expected a line like "
+                     "format = flac (ddp, cue, toc, wav, flac, aiff, mp3 or ogg)", r->name,
+                     s->outputs[i].name);
+            return false;
+        }
     for (int i = 0; i < s->nrefs; i++)
         if (!s->refs[i].file) {
             snprintf(r->err, r->errlen, "%s: reference %d has no file", r->name, i + 1);

@@ -94,6 +94,7 @@ static void add_output(struct session *s, const char *name, enum output_format f
     if (!o)
         return;
     o->format = format;
+    o->has_format = true;
     o->rate = rate;
     o->bits = bits;
     if (dither >= 0) {
