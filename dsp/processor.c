@@ -6,8 +6,11 @@
 #include <stdlib.h>
 
 /* Each processor module defines its table; add it here. */
+extern const struct processor_ops eq_ops;
+extern const struct processor_ops width_ops;
 static const struct processor_ops *const registry[PROC_KIND_COUNT] = {
-    [PROC_EQ] = NULL,
+    [PROC_EQ] = &eq_ops,
+    [PROC_WIDTH] = &width_ops,
 };
 
 struct processor {

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/* The EQ processor: one bell, shelf or Butterworth high/low-pass band.
+ *
+ * Bell and shelves are single RBJ cookbook sections. A high/low-pass of
+ * slope S dB/oct is a Butterworth filter of order S/6: one first-order
+ * section when the order is odd, plus second-order sections with the
+ * Butterworth pole Qs. At 12 dB/oct the user's Q replaces the Butterworth
+ * one, so that a resonant filter remains possible. All sections share the
+ * prewarped corner, so the whole cascade is the bilinear transform of the
+ * analog prototype. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsp/biquad.h"
+#include "dsp/processor.h"
+
+#define EQ_MAX_SECTIONS 4   /* order 8, the 48 dB/oct slope */
+
+struct eq {
+    int channels, nsections;
+    struct biquad sec[EQ_MAX_SECTIONS];
+    struct biquad_state st[];   /* channels * nsections, channel-major */
+};
+
+/* Fills sec[] for a high/low-pass of `order`; returns the section count. */
+static int design_pass(struct biquad *sec, bool highpass, int order, double rate,
+                       double freq, double q)
+{
+    int n = 0;
+    if (order % 2)
+        biquad_design(&sec[n++], highpass ? BQ_HIGHPASS1 : BQ_LOWPASS1, rate, freq, 0, 0);
+    for (int k = 0; k < order / 2; k++) {
+        double qk = order == 2 ? q : biquad_butterworth_q(order, k);
+        biquad_design(&sec[n++], highpass ? BQ_HIGHPASS : BQ_LOWPASS, rate, freq, 0, qk);
+    }
+    return n;
+}
+
+static void *eq_create(const struct proc *settings, double rate, int channels,
+                       int max_block)
+{
+    int type = (int)lround(proc_get(settings, EQ_TYPE));
+    double freq = proc_get(settings, EQ_FREQ);
+    double gain = proc_get(settings, EQ_GAIN);
+    double q = proc_get(settings, EQ_Q);
+    int order = (int)lround(proc_get(settings, EQ_SLOPE) / 6);
+    if (order < 1)
+        order = 1;
+    if (order > 2 * EQ_MAX_SECTIONS)
+        order = 2 * EQ_MAX_SECTIONS;
+
+    struct eq *e = calloc(1, sizeof *e + (size_t)channels * EQ_MAX_SECTIONS * sizeof e->st[0]);
+    if (!e)
+        return NULL;
+    e->channels = channels;
+    switch (type) {
+    case EQ_BELL:
+        biquad_design(&e->sec[0], BQ_BELL, rate, freq, gain, q);
+        e->nsections = 1;
+        break;
+    case EQ_LOWSHELF:
+        biquad_design(&e->sec[0], BQ_LOWSHELF, rate, freq, gain, q);
+        e->nsections = 1;
+        break;
+    case EQ_HIGHSHELF:
+        biquad_design(&e->sec[0], BQ_HIGHSHELF, rate, freq, gain, q);
+        e->nsections = 1;
+        break;
+    case EQ_HIGHPASS:
+    case EQ_LOWPASS:
+        e->nsections = design_pass(e->sec, type == EQ_HIGHPASS, order, rate, freq, q);
+        break;
+    default:
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+static void eq_process(void *state, double *buf, int frames)
+{
+    struct eq *e = state;
+    int nch = e->channels, ns = e->nsections;
+    for (int c = 0; c < nch; c++) {
+        struct biquad_state *st = &e->st[(size_t)c * ns];
+        double *x = buf + c;
+        for (int f = 0; f < frames; f++, x += nch) {
+            double y = *x;
+            for (int s = 0; s < ns; s++)
+                y = biquad_run(&e->sec[s], &st[s], y);
+            *x = y;
+        }
+    }
+}
+
+static void eq_reset(void *state)
+{
+    struct eq *e = state;
+    memset(e->st, 0, (size_t)e->channels * EQ_MAX_SECTIONS * sizeof e->st[0]);
+}
+
+static int eq_latency(const void *state)
+{
+    return 0;
+}
+
+static void eq_copy_state(void *dst, const void *src)
+{
+    struct eq *d = dst;
+    const struct eq *s = src;
+    memcpy(d->st, s->st, (size_t)d->channels * EQ_MAX_SECTIONS * sizeof d->st[0]);
+}
+
+static void eq_destroy(void *state)
+{
+    free(state);
+}
+
+const struct processor_ops eq_ops = {
+    .name = "eq",
+    .create = eq_create,
+    .process = eq_process,
+    .reset = eq_reset,
+    .latency = eq_latency,
+    .gain_reduction = NULL,
+    .copy_state = eq_copy_state,
+    .destroy = eq_destroy,
+};
