@@ -55,6 +55,12 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/tests/harness.o $(BUILD)/liblathe.a
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/tests/harness.o $(BUILD)/liblathe.a $(LIBS)
 
+# Test tools (signal and demo generators) have their own main.
+$(BUILD)/tests/make_%: tests/make_%.c $(BUILD)/liblathe.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/liblathe.a $(LIBS)
+
 demo: all $(TOOL_BINS)
 	@$(BUILD)/tests/make_demo demo
 

@@ -348,6 +348,10 @@ static bool read_key(struct reader *r, char *line, const char *raw)
         free(comment);
         return rfail(r, "%s: unbalanced quotes — expected \"text\"", key);
     }
+    if (!*value) {
+        free(comment);
+        return rfail(r, "%s: no value — give one, or leave the line out", key);
+    }
     const struct section_def *d = r->def;
     struct layout *l = layout_of(d, r->sec);
     struct layout_item it = { .raw = strdup(raw), .comment = comment };
