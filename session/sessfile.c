@@ -500,6 +500,7 @@ struct session *session_parse(const char *text, size_t len, const char *name,
         r.s->tail = r.pending;
         r.s->ntail = r.npending;
         r.pending = NULL;
+        r.npending = 0;
         ok = check_sections(&r);
     }
     for (int i = 0; i < r.npending; i++)
