@@ -2,6 +2,7 @@
 /* The command line's dispatcher: the table of subcommands, --help, --version. */
 #include "tui/cli.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,12 +13,13 @@ struct subcommand {
     int (*run)(int argc, char **argv);
     const char *usage;
     const char *summary;
+    bool own_help;          /* prints its own --help */
 };
 
 static const struct subcommand subcommands[] = {
     { "new", cli_new, "new SESSION MIX...", "start a session from mix files (in name order)" },
     { "check", cli_check, "check SESSION [--json]", "QC: Red Book, codes, CD-Text, missing mixes" },
-    { "do", cli_do, "do SESSION COMMAND...", "run console commands on a session and save it" },
+    { "do", cli_do, "do SESSION COMMAND...", "run console commands on a session and save it", true },
     { NULL, NULL, NULL, NULL },
 };
 
@@ -42,12 +44,16 @@ int cli_main(int argc, char **argv)
     }
     for (const struct subcommand *s = subcommands; s->name; s++)
         if (strcmp(argv[1], s->name) == 0) {
-            if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+            if (!s->own_help && argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
                 printf("usage: lathe %s\n\n%s\n", s->usage, s->summary);
                 return EXIT_OK;
             }
             return s->run(argc - 1, argv + 1);
         }
-    fprintf(stderr, "lathe: unknown command \"%s\" (see lathe --help)\n", argv[1]);
+    if (strstr(argv[1], ".lathe"))
+        fprintf(stderr, "lathe: the console is not in this build yet; "
+                        "'lathe check %s' checks the session and 'lathe do' edits it\n", argv[1]);
+    else
+        fprintf(stderr, "lathe: unknown command \"%s\" (see lathe --help)\n", argv[1]);
     return EXIT_USAGE;
 }
