@@ -260,6 +260,13 @@ RUN(cmd_trim)
 
 static bool text_key(struct editor *e, const char *key, const char *rest, char *msg, size_t msglen)
 {
+    char unquoted[4096];
+    size_t n = strlen(rest);
+    if (n >= 2 && n < sizeof unquoted && rest[0] == '"' && rest[n - 1] == '"') {
+        memcpy(unquoted, rest + 1, n - 2);      /* title "Tail Lights (edit)" */
+        unquoted[n - 2] = 0;
+        rest = unquoted;
+    }
     if (!*rest) {
         snprintf(msg, msglen, "usage: %s TEXT", key);
         return false;

@@ -395,6 +395,8 @@ int key_count(const struct key_def *k, const void *section)
         return ((const struct track *)section)->nindex;
     case KT_TEXT_LIST:
         return ((const struct track *)section)->nnote;
+    case KT_FADE:
+        return CFIELD(struct proc)->count[FADE_LENGTH] ? 1 : 0;
     default:
         return get_flag(k, section) ? 1 : 0;
     }
@@ -469,6 +471,7 @@ void key_format(const struct key_def *k, const void *section, int occurrence,
         snprintf(buf, len, "%s", *CFIELD(bool) ? "yes" : "no");
         return;
     case KT_FADE:
+        buf[0] = 0;
         proc_format(CFIELD(struct proc), buf, len);
         return;
     }

@@ -143,7 +143,7 @@ int proc_bands(const struct proc *p)
 {
     if (p->kind != PROC_MULTIBAND)
         return 1;
-    return p->count[MB_XOVER] ? p->count[MB_XOVER] + 1 : 3;
+    return p->count[MB_XOVER] ? p->count[MB_XOVER] + 1 : 2;
 }
 
 /* ---- single values ---- */
@@ -515,6 +515,10 @@ bool proc_parse(struct proc *p, enum proc_kind kind, const char *text,
             return false;
         }
         p->count[i] = (unsigned char)got;
+    }
+    if (kind == PROC_MULTIBAND && !p->count[MB_XOVER]) {
+        snprintf(err, errlen, "multiband: missing xover — expected crossovers like xover 120Hz 2kHz");
+        return false;
     }
     if (kind == PROC_MULTIBAND) {
         int bands = proc_bands(p);

@@ -162,4 +162,12 @@ check_eq "wrong UPC check digit refused" "lathe do: upc 5012345678901: upc: \"50
 run_lathe do d.lathe 'frobnicate'
 check_eq "unknown command" "2" "$status"
 
+# Clearing a key removes its line; quotes around text are not part of it.
+printf '[album]\ntitle = A\n[track]\nfile = a.wav\nfade-out = 2.5s\n' > u.lathe
+run_lathe do u.lathe 'unset fade-out' 'title "Tail Lights (edit)"'
+check_eq "unset removes the line" "" "$(grep fade-out u.lathe)"
+check_eq "quoted text" "title = Tail Lights (edit)" "$(grep '^title' u.lathe | tail -n 1)"
+run_lathe check u.lathe
+check_eq "the edited file reads back" "0" "$status"
+
 summary

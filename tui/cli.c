@@ -17,10 +17,10 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-    { "new", cli_new, "new SESSION MIX...", "start a session from mix files (in name order)" },
-    { "check", cli_check, "check SESSION [--json]", "QC: Red Book, codes, CD-Text, missing mixes" },
+    { "new", cli_new, "new SESSION MIX...", "start a session from mix files (in name order)", false },
+    { "check", cli_check, "check SESSION [--json]", "QC: Red Book, codes, CD-Text, missing mixes", false },
     { "do", cli_do, "do SESSION COMMAND...", "run console commands on a session and save it", true },
-    { NULL, NULL, NULL, NULL },
+    { NULL, NULL, NULL, NULL, false },
 };
 
 static void print_help(FILE *f)
