@@ -8,9 +8,11 @@
 /* Each processor module defines its table; add it here. */
 extern const struct processor_ops eq_ops;
 extern const struct processor_ops width_ops;
+extern const struct processor_ops gain_ops;
 static const struct processor_ops *const registry[PROC_KIND_COUNT] = {
     [PROC_EQ] = &eq_ops,
     [PROC_WIDTH] = &width_ops,
+    [PROC_GAIN] = &gain_ops,
 };
 
 struct processor {
