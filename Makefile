@@ -50,12 +50,6 @@ $(BUILD)/%.o: %.c | deps
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# Tools (tests/make_*.c) have their own main, so they go without the harness.
-$(BUILD)/tests/make_%: tests/make_%.c $(BUILD)/liblathe.a
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/liblathe.a $(LIBS)
-
 $(BUILD)/tests/%: tests/%.c $(BUILD)/tests/harness.o $(BUILD)/liblathe.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
