@@ -10,7 +10,7 @@ PKGS    := sndfile libebur128 samplerate ncursesw alsa libcrypto
 # Debian packages that provide the libraries above and the tools the tests use.
 DEBS    := build-essential pkg-config libsndfile1-dev libebur128-dev \
            libsamplerate0-dev libncurses-dev libasound2-dev libssl-dev tmux \
-           cdrdao cuetools shntool cdrskin sox flac
+           cdrdao cuetools shntool cdrskin sox flac python3
 
 CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -I.
 OPT     ?= -O2 -g
