@@ -41,6 +41,7 @@ static const struct key_def album_keys[] = {
 };
 
 static const struct key_def master_keys[] = {
+    KR("gain", KT_GAIN, struct master, gain, -60, 24),
     K("bypass", KT_BOOL, struct master, chain.bypass),
 };
 

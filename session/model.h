@@ -134,6 +134,7 @@ struct lathe_section {
 
 struct master {
     struct layout layout;
+    double gain;            /* dB before the chain: album leveling moves it */
     struct chain_settings chain;
 };
 

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* The album as one stream: every track decoded, converted to the session
+ * rate, trimmed, faded, gained and run through its chain, placed on the
+ * timeline (gaps, crossfades), then the master gain and the master chain
+ * running continuously over the whole album. Render and playback both read
+ * the album through this module, so they hear the same samples.
+ *
+ * Output is stereo interleaved double at the session rate, aligned to the
+ * timeline: frame k of the stream is album position k, whatever latency the
+ * chains have. */
+#ifndef LATHE_ALBUM_STREAM_H
+#define LATHE_ALBUM_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "session/model.h"
+#include "session/timeline.h"
+
+#define ALBUM_CHANNELS 2
+#define ALBUM_MAX_BLOCK 4096
+
+struct album_stream;
+
+/* Opens every mix (the session's mixes must have been probed and the
+ * timeline built from it). On failure returns NULL with a message. The
+ * session and timeline must outlive the album. */
+struct album_stream *album_stream_new(const struct session *s, const struct timeline *tl,
+                        char *err, size_t errlen);
+void album_stream_free(struct album_stream *a);
+
+/* Writes the next `frames` (<= ALBUM_MAX_BLOCK) frames into buf. Returns the
+ * frames written: `frames`, fewer at the album end, 0 after it, or -1 on a
+ * read error (album_stream_error says which). */
+int album_stream_read(struct album_stream *a, double *buf, int frames);
+/* Album position of the next frame album_stream_read returns. */
+int64_t album_stream_position(const struct album_stream *a);
+/* Total frames: the timeline's end. */
+int64_t album_stream_length(const struct album_stream *a);
+const char *album_stream_error(const struct album_stream *a);
+
+/* The album before the master chain (master gain and chain skipped), for
+ * measurements such as leveling's. Call before the first album_stream_read. */
+void album_stream_skip_master(struct album_stream *a, bool skip);
+
+#endif
