@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* An output's own stage after the master chain (DESIGN §3): resample to the
+ * output rate, a true-peak safety limiter at that rate when the output sets
+ * `ceiling`, dither and quantize. Fed session-rate album frames in order;
+ * hands out render blocks at the output rate. */
+#ifndef LATHE_OUTSTAGE_H
+#define LATHE_OUTSTAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audio/sink.h"
+#include "session/model.h"
+
+struct outstage;
+
+/* The rate and depth an output renders at, with the format's defaults
+ * applied: CD formats 44.1 kHz/16-bit, wav/aiff/flac 24-bit at the session
+ * rate, mp3/ogg lossy (0). */
+int outstage_rate_of(const struct output *o, int session_rate);
+int outstage_bits_of(const struct output *o);
+/* Checks the output's settings against its format; false with a message. */
+bool outstage_check(const struct output *o, int session_rate, char *err, size_t errlen);
+
+struct outstage *outstage_new(const struct output *o, int session_rate,
+                              int max_block, char *err, size_t errlen);
+void outstage_free(struct outstage *st);
+
+typedef bool (*outstage_emit)(void *ctx, const struct render_block *b, char *err,
+                              size_t errlen);
+/* Processes `frames` (<= max_block) session-rate stereo frames. */
+bool outstage_push(struct outstage *st, const double *in, int frames,
+                   outstage_emit emit, void *ctx, char *err, size_t errlen);
+/* After the last frames: flushes the resampler and limiter tails. */
+bool outstage_finish(struct outstage *st, outstage_emit emit, void *ctx,
+                     char *err, size_t errlen);
+/* Samples clipped by the quantizer. */
+int64_t outstage_clipped(const struct outstage *st);
+
+#endif
