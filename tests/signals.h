@@ -267,9 +267,9 @@ static inline double *mix_render(enum mix_kind kind, int rate, double seconds, s
         break;
     }
     case MIX_LIMITED:
-        /* 12 dB into a soft clipper that tops out at -1 dBFS. */
+        /* 26 dB into a soft clipper that tops out at -1 dBFS. */
         for (size_t i = 0; i < 2 * body; i++)
-            b[i] = 0.891 * tanh(b[i] * 4.0 * 1.41);
+            b[i] = 0.891 * tanh(b[i] * 20.0);
         break;
     case MIX_HOT:
         scale_to_peak(b, 2 * body, -0.3);
