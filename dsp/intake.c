@@ -240,8 +240,8 @@ static void check_stereo(const struct intake *in, struct intake_report *r)
     if (in->channels < 2)
         return;
     if (in->max_diff < DUAL_MONO_LEVEL) {
-        warn(r, "dual-mono", INTAKE_NOTE,
-             "L and R are identical: a mono mix in a stereo file");
+        warn(r, "dual-mono", INTAKE_NOTE, "L and R are identical%s",
+             in->channels == 2 ? ": a mono mix in a stereo file" : "");
         return;
     }
     double k = r->correlation;

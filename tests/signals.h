@@ -100,7 +100,7 @@ static inline int ebu_cases(struct ebu_case *out)
         /* Case 13: 20 files, i * 20 ms of silence, 400 ms at -23, 1 s of silence. */
         for (int k = 0; k < 20; k++) {
             struct ebu_case c = { .channels = 2, .nseg = 3, .repeat = 1, .nexpect = 1 };
-            snprintf(c.name, sizeof c.name, "3341-13-%02d", k);
+            snprintf(c.name, sizeof c.name, "3341-13-%02d", k % 100);
             c.seg[0] = (struct ebu_segment){ 0.02 * k, SIGNAL_SILENCE };
             c.seg[1] = (struct ebu_segment){ 0.4, -23 };
             c.seg[2] = (struct ebu_segment){ 1.0, SIGNAL_SILENCE };
