@@ -61,7 +61,7 @@ for rate in 48000 44100; do
         fail "make_signal $rate" "$(cat "$WORK/.gen")"
         continue
     fi
-    "$LATHE" analyze --json "$dir"/*.wav >"$WORK/a.json" 2>"$WORK/a.err"
+    "$LATHE" analyze --json "$dir"/*.wav $(ls "$dir"/*.mp3 2>/dev/null) >"$WORK/a.json" 2>"$WORK/a.err"
     check_eq "$rate Hz: every file measured, nothing on stderr when piped" "0 " \
         "$? $(cat "$WORK/a.err")"
     check_json "$WORK/a.json" "$dir/expected.tsv" >"$WORK/verdicts"

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Writes test WAVs into a folder: the EBU Tech 3341 cases 1-6, 9, 12, 13,
- * 15-19 and Tech 3342 cases 1-4 at a given rate, and mixes that trip one
- * intake check each, with `expected.tsv` saying what lathe analyze should
- * read from each file (tests/e2e_analyze.sh checks it).
+ * 15-19 and Tech 3342 cases 1-4 at a given rate (24-bit, or float for the
+ * true-peak cases), and mixes that trip one intake check each (float WAV;
+ * 16-bit, 8-bit, 32 kHz and MP3 copies of the clean mix for the format
+ * checks), with `expected.tsv` saying what lathe analyze should read from
+ * each file (tests/e2e_analyze.sh checks it).
  *
  * usage: make_signal DIR RATE [ebu|intake|all]
  *
@@ -17,13 +19,12 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-static bool write_wav(const char *dir, const char *name, const double *buf, size_t frames,
-                      int rate, int channels, int bits)
+static bool write_file(const char *dir, const char *name, enum soundfile_kind kind,
+                       const double *buf, size_t frames, int rate, int channels, int bits)
 {
     char path[4096], err[4096 + 600];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    struct soundfile *f = soundfile_create(path, SF_KIND_WAV, rate, channels, bits, err,
-                                           sizeof err);
+    struct soundfile *f = soundfile_create(path, kind, rate, channels, bits, err, sizeof err);
     if (!f) {
         fprintf(stderr, "make_signal: %s\n", err);
         return false;
@@ -48,7 +49,7 @@ static bool write_ebu(const char *dir, int rate, FILE *expect)
         snprintf(name, sizeof name, "%.15s.wav", c->name);
         /* Float where the peak matters (case 19 goes over full scale). */
         int bits = c->period > 0 ? 32 : 24;
-        bool ok = write_wav(dir, name, buf, frames, rate, c->channels, bits);
+        bool ok = write_file(dir, name, SF_KIND_WAV, buf, frames, rate, c->channels, bits);
         free(buf);
         if (!ok)
             return false;
@@ -79,7 +80,8 @@ static bool write_mix(const char *dir, const char *name, enum mix_kind kind, int
     double *buf = mix_render(kind, rate, 6.0, &frames);
     if (!buf)
         return false;
-    bool ok = write_wav(dir, name, buf, frames, rate, 2, bits);
+    enum soundfile_kind sk = strstr(name, ".mp3") ? SF_KIND_MP3 : SF_KIND_WAV;
+    bool ok = write_file(dir, name, sk, buf, frames, rate, 2, bits);
     free(buf);
     return ok;
 }
@@ -107,6 +109,11 @@ static bool write_intake(const char *dir, int rate, FILE *expect)
     fprintf(expect, "mix-8bit.wav\twarning\tdepth\n");
     fprintf(expect, "mix-32k.wav\twarning\trate\n");
     fprintf(expect, "mix-24bit.wav\tclean\n");
+    /* Only where this libsndfile can encode MP3 (1.1 and later). */
+    if (write_mix(dir, "mix-lossy.mp3", MIX_CLEAN, rate, 16))
+        fprintf(expect, "mix-lossy.mp3\twarning\tlossy\n");
+    else
+        fprintf(stderr, "make_signal: no MP3 encoder; mix-lossy.mp3 left out\n");
     return true;
 }
 
