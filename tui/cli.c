@@ -20,6 +20,7 @@ static const struct subcommand subcommands[] = {
     { "new", cli_new, "new SESSION MIX...", "start a session from mix files (in name order)", false },
     { "check", cli_check, "check SESSION [--json]", "QC: Red Book, codes, CD-Text, missing mixes", false },
     { "do", cli_do, "do SESSION COMMAND...", "run console commands on a session and save it", true },
+    { "analyze", cli_analyze, "analyze FILE... [--json]", "loudness, true peak, LRA and intake checks", true },
     { NULL, NULL, NULL, NULL, false },
 };
 

@@ -4,6 +4,20 @@
 
 #include <math.h>
 
+/* Length of the valid UTF-8 sequence at c, or 0. */
+static int utf8_length(const unsigned char *c)
+{
+    int n = c[0] >= 0xC2 && c[0] <= 0xDF ? 2 : c[0] >= 0xE0 && c[0] <= 0xEF ? 3
+          : c[0] >= 0xF0 && c[0] <= 0xF4 ? 4 : 0;
+    for (int i = 1; i < n; i++)
+        if ((c[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c[0] == 0xE0 && c[1] < 0xA0) || (c[0] == 0xED && c[1] >= 0xA0) ||
+        (c[0] == 0xF0 && c[1] < 0x90) || (c[0] == 0xF4 && c[1] >= 0x90))
+        return 0;   /* overlong, a surrogate, or past U+10FFFF */
+    return n;
+}
+
 void json_string(FILE *f, const char *s)
 {
     if (!s) {
@@ -19,10 +33,20 @@ void json_string(FILE *f, const char *s)
         case '\t': fputs("\\t", f); break;
         case '\r': fputs("\\r", f); break;
         default:
-            if (*c < 0x20)
+            if (*c < 0x20) {
                 fprintf(f, "\\u%04x", *c);
-            else
+            } else if (*c < 0x80) {
                 fputc(*c, f);
+            } else {
+                /* File names may hold any bytes; JSON must be UTF-8. */
+                int n = utf8_length(c);
+                if (n == 0) {
+                    fputs("\\ufffd", f);
+                } else {
+                    fwrite(c, 1, (size_t)n, f);
+                    c += n - 1;
+                }
+            }
         }
     }
     fputc('"', f);
