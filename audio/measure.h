@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* Measures what a render would deliver: the album through its master
+ * chain and, when a ceiling is given, a true-peak limiter at the session
+ * rate; loudness per track (index 01 to the next) and for the album. */
+#ifndef LATHE_MEASURE_H
+#define LATHE_MEASURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dsp/loudness.h"
+#include "session/model.h"
+#include "session/timeline.h"
+
+/* `tracks` has room for s->ntracks results. */
+bool measure_album(const struct session *s, const struct timeline *tl, bool has_ceiling,
+                   double ceiling, struct loudness_result *tracks,
+                   struct loudness_result *album, char *err, size_t errlen);
+
+#endif

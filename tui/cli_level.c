@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* `lathe level SESSION [--target LUFS] [--mode album|track] [--ceiling dBTP]`:
+ * computes gains with the master chain and a limiter in the loop, iterating
+ * until the measured result is within 0.1 LU of the target, and writes the
+ * gains into the session, where render reads them: nothing hidden happens
+ * at render time. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio/measure.h"
+#include "audio/mixprobe.h"
+#include "session/params.h"
+#include "session/sessfile.h"
+#include "session/timeline.h"
+#include "tui/cli.h"
+
+#define MAX_PASSES 8
+#define TOLERANCE 0.1
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: lathe level SESSION [--target LUFS] [--mode album|track] [--ceiling dBTP]\n");
+    return EXIT_USAGE;
+}
+
+static double clamp_gain(double g)
+{
+    g = round(g * 100) / 100;
+    return g < -60 ? -60 : g > 24 ? 24 : g;
+}
+
+int cli_level(int argc, char **argv)
+{
+    const char *path = NULL;
+    double target = NAN, ceiling = NAN;
+    int mode = -1;
+    for (int i = 1; i < argc; i++) {
+        double v;
+        if (strcmp(argv[i], "--target") == 0 && i + 1 < argc) {
+            char buf[64];
+            i++;
+            snprintf(buf, sizeof buf, "%s%s", argv[i], strstr(argv[i], "LUFS") ? "" : " LUFS");
+            if (!param_parse_value(UNIT_LUFS, NULL, buf, &v) || v < -60 || v > 0) {
+                fprintf(stderr, "lathe level: --target \"%s\" — expected a loudness like -14\n", argv[i]);
+                return EXIT_USAGE;
+            }
+            target = v;
+        } else if (strcmp(argv[i], "--ceiling") == 0 && i + 1 < argc) {
+            char buf[64];
+            i++;
+            snprintf(buf, sizeof buf, "%s%s", argv[i], strstr(argv[i], "dBTP") ? "" : "dBTP");
+            if (!param_parse_value(UNIT_DBTP, NULL, buf, &v) || v < -20 || v > 0) {
+                fprintf(stderr, "lathe level: --ceiling \"%s\" — expected a true peak like -1\n", argv[i]);
+                return EXIT_USAGE;
+            }
+            ceiling = v;
+        } else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
+            i++;
+            if (strcmp(argv[i], "album") == 0)
+                mode = LEVEL_ALBUM;
+            else if (strcmp(argv[i], "track") == 0)
+                mode = LEVEL_TRACK;
+            else {
+                fprintf(stderr, "lathe level: --mode \"%s\" — expected album or track\n", argv[i]);
+                return EXIT_USAGE;
+            }
+        } else if (argv[i][0] == '-' || path) {
+            return usage();
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path)
+        return usage();
+    char err[4096];
+    struct session *s = session_load(path, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "lathe level: %s\n", err);
+        return EXIT_USAGE;
+    }
+    mix_probe_session(s);
+    s->has_album = true;
+    if (!isnan(target))
+        s->album.target = target;
+    if (mode >= 0)
+        s->album.leveling = mode;
+    if (s->album.leveling == LEVEL_OFF) {
+        fprintf(stderr, "lathe level: leveling = off in %s — give --mode album or --mode track\n", path);
+        session_free(s);
+        return EXIT_USAGE;
+    }
+    bool has_ceiling = !isnan(ceiling);
+    for (int i = 0; !has_ceiling && i < s->noutputs; i++)
+        if (s->outputs[i].has_ceiling && (isnan(ceiling) || s->outputs[i].ceiling < ceiling))
+            ceiling = s->outputs[i].ceiling;
+    has_ceiling = !isnan(ceiling);
+    struct timeline tl;
+    struct loudness_result *lr = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *lr);
+    struct loudness_result album;
+    int status = EXIT_OK;
+    if (!lr || !timeline_build(s, &tl)) {
+        fprintf(stderr, "lathe level: out of memory\n");
+        free(lr);
+        session_free(s);
+        return EXIT_USAGE;
+    }
+    bool done = false;
+    int pass;
+    for (pass = 1; pass <= MAX_PASSES && !done; pass++) {
+        if (!measure_album(s, &tl, has_ceiling, ceiling, lr, &album, err, sizeof err)) {
+            fprintf(stderr, "lathe level: %s\n", err);
+            status = EXIT_USAGE;
+            goto out;
+        }
+        done = true;
+        if (s->album.leveling == LEVEL_TRACK) {
+            for (int i = 0; i < s->ntracks; i++) {
+                double d = s->album.target - lr[i].integrated;
+                if (!isfinite(d) || fabs(d) <= TOLERANCE)
+                    continue;
+                double g = clamp_gain(s->tracks[i].gain + d);
+                if (g != s->tracks[i].gain)
+                    done = false;
+                s->tracks[i].gain = g;
+            }
+        } else {
+            double d = s->album.target - album.integrated;
+            if (isfinite(d) && fabs(d) > TOLERANCE) {
+                double g = clamp_gain(s->master.gain + d);
+                if (g != s->master.gain)
+                    done = false;
+                s->master.gain = g;
+                s->has_master = true;
+            }
+        }
+    }
+    printf("%s: %s leveling to %.1f LUFS%s (%d pass%s)\n", path,
+           s->album.leveling == LEVEL_TRACK ? "track" : "album", s->album.target,
+           has_ceiling ? "" : ", no limiter", pass - 1, pass - 1 == 1 ? "" : "es");
+    for (int i = 0; i < s->ntracks; i++)
+        printf("  %2d  %-28.28s gain %+6.2f dB  %6.1f LUFS  %5.1f dBTP\n", i + 1,
+               s->tracks[i].text.title ? s->tracks[i].text.title : s->tracks[i].file,
+               s->tracks[i].gain, lr[i].integrated, lr[i].true_peak_max);
+    printf("  album master gain %+.2f dB  %.1f LUFS  %.1f dBTP\n", s->master.gain,
+           album.integrated, album.true_peak_max);
+    if (!done)
+        printf("  not within %.1f LU after %d passes: the limiter holds the level back\n",
+               TOLERANCE, MAX_PASSES);
+    if (!session_save(s, path, err, sizeof err)) {
+        fprintf(stderr, "lathe level: %s\n", err);
+        status = EXIT_WRITE;
+    }
+out:
+    timeline_free(&tl);
+    free(lr);
+    session_free(s);
+    return status;
+}
