@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of audio/cuesheet: the text of a known album, the charsets, what
+ * is refused, and the sheet run through shnsplit, cuebreakpoints and
+ * cdrdao over a real album WAV, whose split must be bit-exact. */
+#include <math.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "audio/cuesheet.h"
+#include "audio/soundfile.h"
+#include "session/model.h"
+#include "session/timeline.h"
+#include "tests/harness.h"
+
+/* The album: three tracks at 44.1 kHz whose ends fall off CD frames. */
+#define R 44100
+#define F 588
+#define LEN1 (6 * R + 123)
+#define GAP2 (3 * R / 2)
+#define LEN2 (7 * R + 300)
+#define IDX2 (3 * R)
+#define LEN3 (5 * R)
+
+static struct track *add(struct session *s, long frames, double gap, const char *title,
+                         const char *isrc)
+{
+    struct track *t = session_insert_track(s, s->ntracks);
+    str_set(&t->file, "x.wav");
+    t->mix.probed = t->mix.ok = true;
+    t->mix.rate = R;
+    t->mix.channels = 2;
+    t->mix.frames = frames;
+    t->gap.seconds = gap;
+    t->has_gap = true;
+    str_set(&t->text.title, title);
+    str_set(&t->isrc, isrc);
+    return t;
+}
+
+static struct session *album(void)
+{
+    struct session *s = session_new();
+    s->album.rate = R;
+    str_set(&s->album.text.title, "Night Drive");
+    str_set(&s->album.text.performer, "The Night Band");
+    str_set(&s->album.genre, "Electronic");
+    str_set(&s->album.upc, "036000291452");
+    struct track *t = add(s, LEN1, 2.0, "Intro", "GBABC2600001");
+    str_set(&t->text.performer, "The Night Band");
+    t->copy = true;
+    t = add(s, LEN2, 1.5, "Caf\xc3\xa9 Noir", "GBABC2600002");
+    str_set(&t->text.songwriter, "A. Writer");
+    t->emphasis = true;
+    t->index[0].seconds = 3.0;
+    t->nindex = 1;
+    t = add(s, LEN3, 0, "Coda", "GBABC2600003");
+    t->copy = t->emphasis = true;
+    return s;
+}
+
+/* The marks in CD frames, worked out from the rules: a gap starts on the
+ * first frame after the previous audio, index 01 on the last frame before
+ * the track's audio, a segue's mark and an index on the nearest frame. */
+static const long END1 = 2 * R + LEN1;
+static long frames_floor(long n) { return n / F; }
+static long frames_ceil(long n) { return (n + F - 1) / F; }
+static long frames_near(long n) { return (n + F / 2) / F; }
+#define G2 frames_ceil(END1)
+#define S2 frames_floor(END1 + GAP2)
+#define X2 frames_near(END1 + GAP2 + IDX2)
+#define S3 frames_near(END1 + GAP2 + LEN2)
+#define LEADOUT frames_ceil(END1 + GAP2 + LEN2 + LEN3)
+
+static const char *msf(long frames, char buf[32])
+{
+    snprintf(buf, 32, "%02ld:%02ld:%02ld", frames / 75 / 60, frames / 75 % 60, frames % 75);
+    return buf;
+}
+
+static char *sheet(const struct session *s, enum cue_charset cs, bool *ok, char *err, size_t errlen)
+{
+    struct timeline tl;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    *ok = timeline_build(s, &tl) && cuesheet_write(f, s, &tl, "album.wav", cs, err, errlen);
+    fclose(f);
+    timeline_free(&tl);
+    return buf;
+}
+
+TEST(cue_sheet_of_a_known_album)
+{
+    struct session *s = album();
+    char err[256] = "", a[32], b[32], c[32], d[32], expected[2048];
+    bool ok;
+    char *text = sheet(s, CUE_UTF8, &ok, err, sizeof err);
+    CHECK_MSG(ok, "%s", err);
+    snprintf(expected, sizeof expected,
+             "REM GENRE \"Electronic\"\n"
+             "CATALOG 0036000291452\n"
+             "TITLE \"Night Drive\"\n"
+             "PERFORMER \"The Night Band\"\n"
+             "FILE \"album.wav\" WAVE\n"
+             "  TRACK 01 AUDIO\n"
+             "    TITLE \"Intro\"\n"
+             "    PERFORMER \"The Night Band\"\n"
+             "    FLAGS DCP\n"
+             "    ISRC GBABC2600001\n"
+             "    INDEX 00 00:00:00\n"
+             "    INDEX 01 00:02:00\n"
+             "  TRACK 02 AUDIO\n"
+             "    TITLE \"Caf\xc3\xa9 Noir\"\n"
+             "    SONGWRITER \"A. Writer\"\n"
+             "    FLAGS PRE\n"
+             "    ISRC GBABC2600002\n"
+             "    INDEX 00 %s\n"
+             "    INDEX 01 %s\n"
+             "    INDEX 02 %s\n"
+             "  TRACK 03 AUDIO\n"
+             "    TITLE \"Coda\"\n"
+             "    FLAGS DCP PRE\n"
+             "    ISRC GBABC2600003\n"
+             "    INDEX 01 %s\n",
+             msf(G2, a), msf(S2, b), msf(X2, c), msf(S3, d));
+    CHECK_EQ_STR(text, expected);
+    free(text);
+    session_free(s);
+}
+
+TEST(cue_text_in_utf8_or_latin1)
+{
+    struct session *s = album();
+    char err[256] = "";
+    bool ok;
+    char *text = sheet(s, CUE_LATIN1, &ok, err, sizeof err);
+    CHECK_MSG(ok, "%s", err);
+    CHECK(text && strstr(text, "TITLE \"Caf\xe9 Noir\"\n"));
+    free(text);
+    str_set(&s->tracks[2].text.title, "\xe6\x9d\xb1\xe4\xba\xac");     /* Tokyo */
+    text = sheet(s, CUE_LATIN1, &ok, err, sizeof err);
+    CHECK(!ok);
+    CHECK_MSG(strstr(err, "track 3: TITLE") && strstr(err, "\"\xe6\x9d\xb1\" is not in Latin-1"),
+              "%s", err);
+    free(text);
+    text = sheet(s, CUE_UTF8, &ok, err, sizeof err);
+    CHECK_MSG(ok, "%s", err);
+    CHECK(text && strstr(text, "TITLE \"\xe6\x9d\xb1\xe4\xba\xac\"\n"));
+    free(text);
+    session_free(s);
+}
+
+TEST(cue_refuses_what_a_sheet_cannot_carry)
+{
+    struct session *s = album();
+    char err[256] = "";
+    bool ok;
+    str_set(&s->tracks[1].text.title, "The \"Best\" One");
+    free(sheet(s, CUE_UTF8, &ok, err, sizeof err));
+    CHECK(!ok);
+    CHECK_MSG(strstr(err, "track 2: TITLE") && strstr(err, "double quote"), "%s", err);
+    str_set(&s->tracks[1].text.title, "AC\\DC");
+    free(sheet(s, CUE_UTF8, &ok, err, sizeof err));
+    CHECK_MSG(!ok && strstr(err, "backslash"), "%s", err);
+    str_set(&s->tracks[1].text.title, "Fine");
+    str_set(&s->album.upc, "12345");
+    free(sheet(s, CUE_UTF8, &ok, err, sizeof err));
+    CHECK_MSG(!ok && strstr(err, "UPC/EAN \"12345\""), "%s", err);
+    str_set(&s->album.upc, "5012345678900");
+    str_set(&s->tracks[0].isrc, "GBABC26001");
+    free(sheet(s, CUE_UTF8, &ok, err, sizeof err));
+    CHECK_MSG(!ok && strstr(err, "track 1: ISRC \"GBABC26001\""), "%s", err);
+    str_set(&s->tracks[0].isrc, NULL);
+    s->tracks[1].index[0].seconds = 30.0;      /* past the track's end */
+    free(sheet(s, CUE_UTF8, &ok, err, sizeof err));
+    CHECK_MSG(!ok && strstr(err, "track 2: index 02"), "%s", err);
+    s->tracks[1].nindex = 0;
+    char *text = sheet(s, CUE_UTF8, &ok, err, sizeof err);
+    CHECK_MSG(ok, "%s", err);
+    CHECK(text && strstr(text, "CATALOG 5012345678900\n") && !strstr(text, "ISRC GBABC2600001"));
+    free(text);
+    session_free(s);
+}
+
+/* The timeline starts a gap shorter than the rest of the previous track's
+ * last frame off a frame; that frame still holds the previous track's
+ * audio, so the gap is no gap on the CD. */
+TEST(cue_gap_inside_a_frame_gives_no_index_00)
+{
+    struct session *s = session_new();
+    s->album.rate = R;
+    add(s, 4 * R + 400 - 2 * R % F, 2.0, NULL, NULL);   /* ends 400 samples into a frame */
+    struct track *t = add(s, 5 * R, 0, NULL, NULL);
+    t->gap.in_samples = true;
+    t->gap.samples = 100;
+    char err[256] = "", a[32], line[64];
+    bool ok;
+    char *text = sheet(s, CUE_UTF8, &ok, err, sizeof err);
+    CHECK_MSG(ok, "%s", err);
+    long start2 = frames_ceil(2 * R + 4 * R + 400 - 2 * R % F);
+    snprintf(line, sizeof line, "  TRACK 02 AUDIO\n    INDEX 01 %s\n", msf(start2, a));
+    CHECK_MSG(text && strstr(text, line), "no \"%s\" in:\n%s", line, text);
+    free(text);
+    session_free(s);
+}
+
+TEST(cue_catalog_and_msf)
+{
+    char ean[14], buf[CUESHEET_MSF_LEN];
+    CHECK(cuesheet_catalog("036000291452", ean));
+    CHECK_EQ_STR(ean, "0036000291452");
+    CHECK(cuesheet_catalog("5012345678900", ean));
+    CHECK_EQ_STR(ean, "5012345678900");
+    CHECK(!cuesheet_catalog("501234567890x", ean));
+    CHECK(!cuesheet_catalog("50123456789001", ean));
+    cuesheet_msf(79 * 4500 + 57 * 75 + 74, buf);
+    CHECK_EQ_STR(buf, "79:57:74");
+}
+
+/* Runs a shell command in the scratch folder; stdout and stderr come back
+ * in the buffers, cdrdao's version banner left out of stderr. */
+static int run(const char *cmd, char *out, size_t outlen, char *errout, size_t errlen)
+{
+    char full[2048];
+    snprintf(full, sizeof full, "cd '%s' && %s >.out 2>.err", harness_tmpdir(), cmd);
+    int status = system(full);
+    const char *names[2] = { ".out", ".err" };
+    char *bufs[2] = { out, errout };
+    size_t lens[2] = { outlen, errlen };
+    for (int i = 0; i < 2; i++) {
+        char path[512], line[512];
+        snprintf(path, sizeof path, "%s/%s", harness_tmpdir(), names[i]);
+        bufs[i][0] = 0;
+        FILE *f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f))
+            if (strncmp(line, "Cdrdao version ", 15) != 0)
+                strncat(bufs[i], line, lens[i] - strlen(bufs[i]) - 1);
+        if (f)
+            fclose(f);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A 44.1 kHz 16-bit stereo WAV of `frames`: tones that no shift repeats. */
+static bool write_wav(const char *path, int64_t frames)
+{
+    char err[256];
+    struct soundfile *f = soundfile_create(path, SF_KIND_WAV, R, 2, 16, err, sizeof err);
+    if (!f)
+        return false;
+    double buf[2 * 4096];
+    bool ok = true;
+    for (int64_t at = 0; ok && at < frames; at += 4096) {
+        int64_t n = frames - at < 4096 ? frames - at : 4096;
+        for (int64_t i = 0; i < n; i++) {
+            double t = (double)(at + i) / R;
+            buf[2 * i] = 0.5 * sin(2 * M_PI * 997.0 * t);
+            buf[2 * i + 1] = 0.4 * sin(2 * M_PI * (220.0 + 10.0 * t) * t);
+        }
+        ok = soundfile_write(f, buf, n);
+    }
+    return soundfile_close(f) && ok;
+}
+
+/* Frames [from, to) of `path`, or NULL. */
+static double *read_span(const char *path, int64_t from, int64_t to, int64_t *total)
+{
+    char err[256];
+    struct soundfile_info info;
+    struct soundfile *f = soundfile_open(path, &info, err, sizeof err);
+    if (!f)
+        return NULL;
+    *total = info.frames;
+    double *buf = malloc((size_t)(to - from) * 2 * sizeof *buf);
+    bool ok = buf && info.channels == 2 && soundfile_seek(f, from)
+              && soundfile_read(f, buf, to - from) == to - from;
+    soundfile_close(f);
+    if (!ok) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+TEST(cue_sheet_splits_the_album_wav_exactly)
+{
+    struct session *s = album();
+    struct timeline tl;
+    CHECK(timeline_build(s, &tl));
+    CHECK_EQ_INT(tl.end, LEADOUT * F);
+    char path[512], err[512] = "";
+    snprintf(path, sizeof path, "%s/album.wav", harness_tmpdir());
+    CHECK(write_wav(path, tl.end));
+    snprintf(path, sizeof path, "%s/album.cue", harness_tmpdir());
+    CHECK_MSG(cuesheet_save(path, s, &tl, "album.wav", CUE_LATIN1, err, sizeof err), "%s", err);
+
+    char out[4096], errout[4096], expected[256];
+    int status = run("cuebreakpoints album.cue", out, sizeof out, errout, sizeof errout);
+    /* m:ss.ff, ff in CD frames: index 01 of tracks 2 and 3 */
+    snprintf(expected, sizeof expected, "%ld:%02ld.%02ld\n%ld:%02ld.%02ld\n",
+             S2 / 4500, S2 / 75 % 60, S2 % 75, S3 / 4500, S3 / 75 % 60, S3 % 75);
+    CHECK_EQ_INT(status, 0);
+    CHECK_EQ_STR(out, expected);
+    CHECK_EQ_STR(errout, "");
+
+    status = run("mkdir -p split && shnsplit -q -f album.cue -d split -o wav album.wav",
+                 out, sizeof out, errout, sizeof errout);
+    CHECK_EQ_INT(status, 0);
+    CHECK_EQ_STR(errout, "");
+    /* split-track00 is track 1's pregap; then each track to the next index 01 */
+    long bounds[5] = { 0, 150, S2, S3, LEADOUT };
+    snprintf(path, sizeof path, "%s/album.wav", harness_tmpdir());
+    int64_t total;
+    double *whole = read_span(path, 0, tl.end, &total);
+    CHECK(whole != NULL);
+    for (int k = 0; k < 4 && whole; k++) {
+        char piece[512];
+        snprintf(piece, sizeof piece, "%s/split/split-track%02d.wav", harness_tmpdir(), k);
+        int64_t n = (bounds[k + 1] - bounds[k]) * F, got = -1;
+        double *part = read_span(piece, 0, n, &got);
+        CHECK_MSG(part != NULL, "%s: cannot read %lld frames", piece, (long long)n);
+        CHECK_EQ_INT(got, n);
+        int64_t diff = 0;
+        for (int64_t i = 0; part && i < 2 * n; i++)
+            diff += part[i] != whole[2 * bounds[k] * F + i];
+        CHECK_EQ_INT(diff, 0);
+        free(part);
+    }
+    free(whole);
+    timeline_free(&tl);
+    session_free(s);
+}
+
+/* cdrdao 1.2.4 reads a cue sheet's INDEX 02.. from the track's index 01,
+ * not from the file's start as CDRWIN defines (an index at file time
+ * 00:14:00 of a track starting at 00:13:00 lands at 00:27:00), so it
+ * checks sheets without extra indexes here; cuetools and shntool read
+ * them right. */
+TEST(cdrdao_reads_the_cue_sheet)
+{
+    struct session *s = album();
+    s->tracks[1].nindex = 0;
+    struct timeline tl;
+    CHECK(timeline_build(s, &tl));
+    char path[512], err[512] = "";
+    snprintf(path, sizeof path, "%s/album.wav", harness_tmpdir());
+    CHECK(write_wav(path, tl.end));
+    snprintf(path, sizeof path, "%s/cdrdao.cue", harness_tmpdir());
+    CHECK_MSG(cuesheet_save(path, s, &tl, "album.wav", CUE_LATIN1, err, sizeof err), "%s", err);
+    char out[4096], errout[4096], a[32], b[32], c[32], line[64];
+    int status = run("cdrdao toc-info cdrdao.cue", out, sizeof out, errout, sizeof errout);
+    CHECK_EQ_INT(status, 0);
+    CHECK_EQ_STR(errout, "");
+    CHECK_MSG(strstr(out, "3 tracks"), "%s", out);
+    status = run("cdrdao show-toc cdrdao.cue", out, sizeof out, errout, sizeof errout);
+    CHECK_EQ_INT(status, 0);
+    CHECK_EQ_STR(errout, "");
+    long starts[3] = { 150, S2, S3 };
+    const char *msfs[3] = { msf(150, a), msf(S2, b), msf(S3, c) };
+    for (int k = 0; k < 3; k++) {
+        snprintf(line, sizeof line, "START  %s(%6ld)", msfs[k], starts[k]);
+        CHECK_MSG(strstr(out, line), "no \"%s\" in:\n%s", line, out);
+        snprintf(line, sizeof line, "ISRC GB ABC 26 0000%d", k + 1);
+        CHECK_MSG(strstr(out, line), "no \"%s\" in:\n%s", line, out);
+    }
+    CHECK(strstr(out, "CATALOG NUMBER: 0036000291452"));
+    timeline_free(&tl);
+    session_free(s);
+}

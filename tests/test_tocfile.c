@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of audio/tocfile: the text of a known album, what is refused, and
+ * the file checked by cdrdao over a real 44.1 kHz 16-bit album WAV, also
+ * for a session that runs at 96 kHz. */
+#include <math.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "audio/cuesheet.h"
+#include "audio/soundfile.h"
+#include "audio/tocfile.h"
+#include "session/model.h"
+#include "session/timeline.h"
+#include "tests/harness.h"
+
+/* The album: three tracks at 44.1 kHz whose ends fall off CD frames. */
+#define R 44100
+#define F 588
+#define LEN1 (6 * R + 123)
+#define GAP2 (3 * R / 2)
+#define LEN2 (7 * R + 300)
+#define IDX2 (3 * R)
+#define LEN3 (5 * R)
+
+static struct track *add(struct session *s, long frames, double gap, const char *title,
+                         const char *isrc)
+{
+    struct track *t = session_insert_track(s, s->ntracks);
+    str_set(&t->file, "x.wav");
+    t->mix.probed = t->mix.ok = true;
+    t->mix.rate = R;
+    t->mix.channels = 2;
+    t->mix.frames = frames;
+    t->gap.seconds = gap;
+    t->has_gap = true;
+    str_set(&t->text.title, title);
+    str_set(&t->isrc, isrc);
+    return t;
+}
+
+static struct session *album(void)
+{
+    struct session *s = session_new();
+    s->album.rate = R;
+    str_set(&s->album.text.title, "Night Drive");
+    str_set(&s->album.text.performer, "The Night Band");
+    str_set(&s->album.genre, "Electronic");
+    str_set(&s->album.upc, "036000291452");
+    struct track *t = add(s, LEN1, 2.0, "Intro", "GBABC2600001");
+    str_set(&t->text.performer, "The Night Band");
+    t->copy = true;
+    t = add(s, LEN2, 1.5, "Caf\xc3\xa9 Noir", "GBABC2600002");
+    str_set(&t->text.songwriter, "A. Writer");
+    t->emphasis = true;
+    t->index[0].seconds = 3.0;
+    t->nindex = 1;
+    t = add(s, LEN3, 0, "Coda", "GBABC2600003");
+    t->copy = t->emphasis = true;
+    return s;
+}
+
+/* The marks in CD frames, worked out from the rules: a gap starts on the
+ * first frame after the previous audio, index 01 on the last frame before
+ * the track's audio, a segue's mark and an index on the nearest frame. */
+static const long END1 = 2 * R + LEN1;
+static long frames_floor(long n) { return n / F; }
+static long frames_ceil(long n) { return (n + F - 1) / F; }
+static long frames_near(long n) { return (n + F / 2) / F; }
+#define G2 frames_ceil(END1)
+#define S2 frames_floor(END1 + GAP2)
+#define X2 frames_near(END1 + GAP2 + IDX2)
+#define S3 frames_near(END1 + GAP2 + LEN2)
+#define LEADOUT frames_ceil(END1 + GAP2 + LEN2 + LEN3)
+
+static const char *msf(long frames, char buf[32])
+{
+    snprintf(buf, 32, "%02ld:%02ld:%02ld", frames / 75 / 60, frames / 75 % 60, frames % 75);
+    return buf;
+}
+
+/* Runs a shell command in the scratch folder; stdout and stderr come back
+ * in the buffers, cdrdao's version banner left out of stderr. */
+static int run(const char *cmd, char *out, size_t outlen, char *errout, size_t errlen)
+{
+    char full[2048];
+    snprintf(full, sizeof full, "cd '%s' && %s >.out 2>.err", harness_tmpdir(), cmd);
+    int status = system(full);
+    const char *names[2] = { ".out", ".err" };
+    char *bufs[2] = { out, errout };
+    size_t lens[2] = { outlen, errlen };
+    for (int i = 0; i < 2; i++) {
+        char path[512], line[512];
+        snprintf(path, sizeof path, "%s/%s", harness_tmpdir(), names[i]);
+        bufs[i][0] = 0;
+        FILE *f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f))
+            if (strncmp(line, "Cdrdao version ", 15) != 0)
+                strncat(bufs[i], line, lens[i] - strlen(bufs[i]) - 1);
+        if (f)
+            fclose(f);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A 44.1 kHz 16-bit stereo WAV of `frames`: tones that no shift repeats. */
+static bool write_wav(const char *path, int64_t frames)
+{
+    char err[256];
+    struct soundfile *f = soundfile_create(path, SF_KIND_WAV, R, 2, 16, err, sizeof err);
+    if (!f)
+        return false;
+    double buf[2 * 4096];
+    bool ok = true;
+    for (int64_t at = 0; ok && at < frames; at += 4096) {
+        int64_t n = frames - at < 4096 ? frames - at : 4096;
+        for (int64_t i = 0; i < n; i++) {
+            double t = (double)(at + i) / R;
+            buf[2 * i] = 0.5 * sin(2 * M_PI * 997.0 * t);
+            buf[2 * i + 1] = 0.4 * sin(2 * M_PI * (220.0 + 10.0 * t) * t);
+        }
+        ok = soundfile_write(f, buf, n);
+    }
+    return soundfile_close(f) && ok;
+}
+
+static char *toc(const struct session *s, int rate, int bits, bool *ok, char *err, size_t errlen)
+{
+    struct timeline tl;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    *ok = timeline_build(s, &tl) && tocfile_write(f, s, &tl, "album.wav", rate, bits, err, errlen);
+    fclose(f);
+    timeline_free(&tl);
+    return buf;
+}
+
+TEST(toc_of_a_known_album)
+{
+    struct session *s = album();
+    char err[256] = "", g2[32], g2b[32], s2[32], l2[32], x2[32], s3[32], l3[32], expected[4096];
+    bool ok;
+    char *text = toc(s, 44100, 16, &ok, err, sizeof err);
+    CHECK_MSG(ok, "%s", err);
+    /* each track: its gap and audio up to the next track's gap; START and
+     * INDEX count from the span's start and from index 01 */
+    snprintf(expected, sizeof expected,
+             "// 3 tracks over album.wav (44100 Hz, 16-bit, stereo)\n"
+             "CD_DA\n"
+             "CATALOG \"0036000291452\"\n"
+             "CD_TEXT {\n"
+             "  LANGUAGE_MAP {\n"
+             "    0 : EN\n"
+             "  }\n"
+             "  LANGUAGE 0 {\n"
+             "    TITLE \"Night Drive\"\n"
+             "    PERFORMER \"The Night Band\"\n"
+             "    SONGWRITER \"\"\n"
+             "  }\n"
+             "}\n"
+             "\n// Track 1\n"
+             "TRACK AUDIO\n"
+             "COPY\n"
+             "ISRC \"GBABC2600001\"\n"
+             "CD_TEXT {\n"
+             "  LANGUAGE 0 {\n"
+             "    TITLE \"Intro\"\n"
+             "    PERFORMER \"The Night Band\"\n"
+             "    SONGWRITER \"\"\n"
+             "  }\n"
+             "}\n"
+             "FILE \"album.wav\" 00:00:00 %s\n"
+             "START 00:02:00\n"
+             "\n// Track 2\n"
+             "TRACK AUDIO\n"
+             "NO COPY\n"
+             "PRE_EMPHASIS\n"
+             "ISRC \"GBABC2600002\"\n"
+             "CD_TEXT {\n"
+             "  LANGUAGE 0 {\n"
+             "    TITLE \"Caf\xe9 Noir\"\n"
+             "    PERFORMER \"\"\n"
+             "    SONGWRITER \"A. Writer\"\n"
+             "  }\n"
+             "}\n"
+             "FILE \"album.wav\" %s %s\n"
+             "START %s\n"
+             "INDEX %s\n"
+             "\n// Track 3\n"
+             "TRACK AUDIO\n"
+             "COPY\n"
+             "PRE_EMPHASIS\n"
+             "ISRC \"GBABC2600003\"\n"
+             "CD_TEXT {\n"
+             "  LANGUAGE 0 {\n"
+             "    TITLE \"Coda\"\n"
+             "    PERFORMER \"\"\n"
+             "    SONGWRITER \"\"\n"
+             "  }\n"
+             "}\n"
+             "FILE \"album.wav\" %s %s\n",
+             msf(G2, g2), msf(G2, g2b), msf(S3 - G2, l2), msf(S2 - G2, s2), msf(X2 - S2, x2),
+             msf(S3, s3), msf(LEADOUT - S3, l3));
+    CHECK_EQ_STR(text, expected);
+    free(text);
+    session_free(s);
+}
+
+TEST(toc_without_cdtext_or_codes)
+{
+    struct session *s = session_new();
+    s->album.rate = R;
+    add(s, LEN1, 2.0, NULL, NULL);
+    char err[256] = "";
+    bool ok;
+    char *text = toc(s, 44100, 16, &ok, err, sizeof err);
+    CHECK_MSG(ok, "%s", err);
+    CHECK(text && !strstr(text, "CD_TEXT") && !strstr(text, "CATALOG") && !strstr(text, "ISRC"));
+    CHECK(text && strstr(text, "NO COPY\nFILE \"album.wav\" 00:00:00 "));
+    free(text);
+    session_free(s);
+}
+
+TEST(toc_refuses_what_cdrdao_cannot_burn)
+{
+    struct session *s = album();
+    char err[256] = "";
+    bool ok;
+    free(toc(s, 48000, 16, &ok, err, sizeof err));
+    CHECK_MSG(!ok && strstr(err, "44100 Hz 16-bit WAV, not 48000 Hz 16-bit"), "%s", err);
+    free(toc(s, 44100, 24, &ok, err, sizeof err));
+    CHECK_MSG(!ok && strstr(err, "not 44100 Hz 24-bit"), "%s", err);
+    str_set(&s->tracks[2].text.performer, "\xe6\x9d\xb1\xe4\xba\xac");
+    free(toc(s, 44100, 16, &ok, err, sizeof err));
+    CHECK_MSG(!ok && strstr(err, "track 3: PERFORMER") && strstr(err, "not in Latin-1"), "%s", err);
+    str_set(&s->tracks[2].text.performer, NULL);
+    str_set(&s->album.text.message, "say \"hi\"");
+    free(toc(s, 44100, 16, &ok, err, sizeof err));
+    CHECK_MSG(!ok && strstr(err, "album: MESSAGE") && strstr(err, "double quote"), "%s", err);
+    str_set(&s->album.text.message, "hi");
+    char *text = toc(s, 44100, 16, &ok, err, sizeof err);
+    CHECK_MSG(ok, "%s", err);
+    CHECK(text && strstr(text, "    MESSAGE \"hi\"\n") && strstr(text, "    MESSAGE \"\"\n"));
+    free(text);
+    session_free(s);
+}
+
+/* Saves the TOC of `s` beside a WAV of the right length; false on failure. */
+static bool toc_and_wav(const struct session *s, const char *name, struct timeline *tl)
+{
+    char path[512], err[512] = "";
+    if (!timeline_build(s, tl))
+        return false;
+    int64_t frames = tl->end / tl->frame * F;      /* the album at 44.1 kHz */
+    snprintf(path, sizeof path, "%s/album.wav", harness_tmpdir());
+    if (!write_wav(path, frames))
+        return false;
+    snprintf(path, sizeof path, "%s/%s", harness_tmpdir(), name);
+    bool ok = tocfile_save(path, s, tl, "album.wav", 44100, 16, err, sizeof err);
+    CHECK_MSG(ok, "%s", err);
+    return ok;
+}
+
+TEST(cdrdao_accepts_the_toc)
+{
+    struct session *s = album();
+    struct timeline tl;
+    CHECK(toc_and_wav(s, "album.toc", &tl));
+    char out[4096], errout[4096], line[80], a[32];
+    int status = run("cdrdao toc-info album.toc", out, sizeof out, errout, sizeof errout);
+    CHECK_EQ_INT(status, 0);
+    CHECK_EQ_STR(errout, "");
+    CHECK_MSG(strstr(out, "3 tracks"), "%s", out);
+    status = run("cdrdao show-toc album.toc", out, sizeof out, errout, sizeof errout);
+    CHECK_EQ_INT(status, 0);
+    CHECK_EQ_STR(errout, "");
+    long starts[3] = { 150, S2, S3 }, pregaps[3] = { 150, S2 - G2, 0 };
+    for (int k = 0; k < 3; k++) {
+        snprintf(line, sizeof line, "START  %s(%6ld)", msf(starts[k], a), starts[k]);
+        CHECK_MSG(strstr(out, line), "no \"%s\" in:\n%s", line, out);
+        snprintf(line, sizeof line, "ISRC GB ABC 26 0000%d", k + 1);
+        CHECK_MSG(strstr(out, line), "no \"%s\" in:\n%s", line, out);
+        snprintf(line, sizeof line, "PREGAP %s(%6ld)", msf(pregaps[k], a), pregaps[k]);
+        CHECK_MSG(!pregaps[k] || strstr(out, line), "no \"%s\" in:\n%s", line, out);
+    }
+    snprintf(line, sizeof line, "INDEX  2 %s(%6ld)", msf(X2, a), X2);
+    CHECK_MSG(strstr(out, line), "no \"%s\" in:\n%s", line, out);
+    snprintf(line, sizeof line, "END    %s(%6ld)", msf(LEADOUT, a), LEADOUT);
+    CHECK_MSG(strstr(out, line), "no \"%s\" in:\n%s", line, out);
+    CHECK(strstr(out, "CATALOG NUMBER: 0036000291452"));
+    const char *p = out;
+    int copies = 0, emphasis = 0;
+    while ((p = strstr(p, "COPY PERMITTED")) != NULL && ++copies)
+        p++;
+    for (p = out; (p = strstr(p, "\n          PRE-EMPHASIS")) != NULL; p++)
+        emphasis++;
+    CHECK_EQ_INT(copies, 2);
+    CHECK_EQ_INT(emphasis, 2);
+    timeline_free(&tl);
+    session_free(s);
+}
+
+TEST(cdrdao_accepts_the_toc_of_a_96k_session)
+{
+    struct session *s = album();
+    s->album.rate = 96000;
+    for (int i = 0; i < s->ntracks; i++) {
+        s->tracks[i].mix.rate = 96000;
+        s->tracks[i].mix.frames = s->tracks[i].mix.frames * 320 / 147;
+    }
+    struct timeline tl;
+    CHECK(toc_and_wav(s, "hires.toc", &tl));
+    CHECK_EQ_INT(tl.frame, 1280);
+    char out[4096], errout[4096], line[80], a[32];
+    int status = run("cdrdao toc-info hires.toc", out, sizeof out, errout, sizeof errout);
+    CHECK_EQ_INT(status, 0);
+    CHECK_EQ_STR(errout, "");
+    status = run("cdrdao show-toc hires.toc", out, sizeof out, errout, sizeof errout);
+    CHECK_EQ_INT(status, 0);
+    long starts[3] = { 150, tl.tracks[1].index1 / 1280, tl.tracks[2].index1 / 1280 };
+    for (int k = 0; k < 3; k++) {
+        snprintf(line, sizeof line, "START  %s(%6ld)", msf(starts[k], a), starts[k]);
+        CHECK_MSG(strstr(out, line), "no \"%s\" in:\n%s", line, out);
+    }
+    timeline_free(&tl);
+    session_free(s);
+}
