@@ -17,6 +17,8 @@ int ean13_check_digit(const char *digits12);
 /* UTF-8 text that ISO-8859-1 can hold; on failure *bad gets the byte
  * offset of the first character it cannot. */
 bool text_latin1_ok(const char *utf8, size_t *bad);
+/* Well-formed UTF-8 (no overlongs, no surrogates) in the first n bytes. */
+bool text_utf8_ok(const char *text, size_t n);
 /* Bytes the text takes in ISO-8859-1. */
 size_t text_latin1_length(const char *utf8);
 

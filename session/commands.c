@@ -59,6 +59,17 @@ static bool set_key(struct editor *e, enum section_kind kind, const char *key,
     /* lists are replaced by the one value given: `set note` starts afresh */
     if (kd->type == KT_TIME_LIST || kd->type == KT_TEXT_LIST)
         key_clear(kd, sec);
+    char unquoted[1100];
+    size_t vn = strlen(value);
+    if (vn >= 2 && vn < sizeof unquoted && value[0] == '"' && value[vn - 1] == '"') {
+        memcpy(unquoted, value + 1, vn - 2);
+        unquoted[vn - 2] = 0;
+        value = unquoted;
+    }
+    if (!*value && kind == SECTION_TRACK && strcmp(key, "file") == 0) {
+        snprintf(msg, msglen, "a track needs its file (remove the track instead)");
+        return false;
+    }
     if (!*value) {
         key_clear(kd, sec);
         snprintf(msg, msglen, "%s cleared", key);
@@ -498,12 +509,17 @@ RUN(cmd_insert)
     }
     int at = e->selected < 0 ? e->s->ntracks : e->selected + 1;
     struct track *t = session_insert_track(e->s, at);
-    if (!t || !str_set(&t->file, rest)) {
+    if (!t) {
         snprintf(msg, msglen, "cannot add a track (at most %d)", SESSION_MAX_TRACKS);
         return false;
     }
     e->selected = at;
-    snprintf(msg, msglen, "track %d added: %s", at + 1, rest);
+    if (!set_key(e, SECTION_TRACK, "file", rest, msg, msglen)) {
+        session_remove_track(e->s, at);
+        e->selected = at - 1;
+        return false;
+    }
+    snprintf(msg, msglen, "track %d added: %s", at + 1, e->s->tracks[at].file);
     return true;
 }
 

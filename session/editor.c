@@ -110,11 +110,13 @@ bool editor_undo(struct editor *e, char *msg, size_t msglen)
         snprintf(msg, msglen, "out of memory");
         return false;
     }
-    char *then = e->undo[--e->nundo];
-    bool ok = restore(e, then, e->undo_sel[e->nundo], msg, msglen);
-    free(then);
-    if (ok)
-        snprintf(msg, msglen, "undone (%d more)", e->nundo);
+    bool ok = restore(e, e->undo[e->nundo - 1], e->undo_sel[e->nundo - 1], msg, msglen);
+    if (!ok) {
+        free(e->redo[--e->nredo]);
+        return false;
+    }
+    free(e->undo[--e->nundo]);
+    snprintf(msg, msglen, "undone (%d more)", e->nundo);
     return ok;
 }
 
@@ -130,11 +132,13 @@ bool editor_redo(struct editor *e, char *msg, size_t msglen)
         snprintf(msg, msglen, "out of memory");
         return false;
     }
-    char *then = e->redo[--e->nredo];
-    bool ok = restore(e, then, e->redo_sel[e->nredo], msg, msglen);
-    free(then);
-    if (ok)
-        snprintf(msg, msglen, "redone (%d more)", e->nredo);
+    bool ok = restore(e, e->redo[e->nredo - 1], e->redo_sel[e->nredo - 1], msg, msglen);
+    if (!ok) {
+        free(e->undo[--e->nundo]);
+        return false;
+    }
+    free(e->redo[--e->nredo]);
+    snprintf(msg, msglen, "redone (%d more)", e->nredo);
     return ok;
 }
 

@@ -2,7 +2,10 @@
 /* The key tables of every section, and parsing and formatting by table. */
 #include "session/keys.h"
 
+#include "session/codes.h"
+
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -200,8 +203,11 @@ static bool parse_time(const char *value, struct stime *t)
     size_t n = strlen(value);
     if (n > 3 && strcmp(value + n - 3, "smp") == 0) {
         char *end;
+        errno = 0;
         long long v = strtoll(value, &end, 10);
-        if (end == value || strcmp(end, "smp") != 0 || v < 0 || !isdigit((unsigned char)value[0]))
+        /* a day at 768 kHz is more than any session needs */
+        if (end == value || strcmp(end, "smp") != 0 || v < 0 || errno ||
+            v > 86400LL * 768000 || !isdigit((unsigned char)value[0]))
             return false;
         t->in_samples = true;
         t->samples = v;
@@ -217,8 +223,13 @@ static bool parse_time(const char *value, struct stime *t)
     return true;
 }
 
+/* Longest value a key takes: a CD-Text field, a note, a path. */
+#define MAX_VALUE 1000
+
 static bool text_ok(const char *value)
 {
+    if (strlen(value) > MAX_VALUE || !text_utf8_ok(value, strlen(value)))
+        return false;
     for (const unsigned char *c = (const unsigned char *)value; *c; c++)
         if (*c < 0x20 || *c == 0x7f)
             return false;
@@ -260,7 +271,7 @@ bool key_parse(const struct key_def *k, void *section, const char *value,
     switch (k->type) {
     case KT_TEXT:
         if (!text_ok(value))
-            return fail(err, errlen, k, value, "text without control characters");
+            return fail(err, errlen, k, value, "UTF-8 text of at most 1000 bytes without control characters");
         if (!*value)
             return fail(err, errlen, k, value, "some text (leave the line out for none)");
         return str_set(FIELD(char *), value) ? true : fail(err, errlen, k, value, "less text (out of memory)");
@@ -269,6 +280,11 @@ bool key_parse(const struct key_def *k, void *section, const char *value,
         if (strlen(value) > 40 || !text_ok(value))
             return fail(err, errlen, k, value, "an ISRC like GBABC2600001");
         isrc_normalise(value, norm, sizeof norm);
+        for (const char *c = norm; *c; c++)
+            if (!isalnum((unsigned char)*c))
+                return fail(err, errlen, k, value, "an ISRC like GBABC2600001");
+        if (!*norm)
+            return fail(err, errlen, k, value, "an ISRC like GBABC2600001");
         return str_set(FIELD(char *), norm);
     }
     case KT_UPC: {
@@ -398,6 +414,14 @@ int key_count(const struct key_def *k, const void *section)
         return ((const struct track *)section)->nnote;
     case KT_FADE:
         return CFIELD(struct proc)->count[FADE_LENGTH] ? 1 : 0;
+    case KT_RATE: case KT_BITS: case KT_INT:
+        return *CFIELD(int) != 0;   /* 0: not set */
+    case KT_TIME:
+        if (k->flag_offset == NO_FLAG) {
+            const struct stime *t = CFIELD(struct stime);
+            return t->in_samples || t->seconds != 0;
+        }
+        return get_flag(k, section) ? 1 : 0;
     default:
         return get_flag(k, section) ? 1 : 0;
     }

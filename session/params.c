@@ -309,6 +309,7 @@ int param_format_value(enum unit unit, const char *const *choices, double v,
         format_plain(v, num, sizeof num);
         return snprintf(buf, len, "%sms", num);
     case UNIT_SECONDS:
+        v = round(v * 1e6) / 1e6;   /* 119.9999999 is 2:00, never 1:60 */
         if (v >= 60) {
             long m = (long)(v / 60);
             double s = v - m * 60.0;

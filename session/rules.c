@@ -199,6 +199,13 @@ static void check_timing(const struct session *s, const struct timeline *tl, str
                 add(p, SEV_WARNING, i + 1, "trim", "trim-out is past the end of the mix (%.2f s)",
                     (double)t->mix.frames / t->mix.rate);
         }
+        int64_t xf = stime_samples(t->crossfade, tl->rate);
+        if (i > 0 && xf > 0 && (xf > tl->tracks[i - 1].audio_length || xf > tt->audio_length))
+            add(p, SEV_ERROR, i + 1, "crossfade-long",
+                "the crossfade of %.2f s is longer than this track or the one before it", xf / rate);
+        if (t->mix.ok && stime_samples(t->trim_in, t->mix.rate) >= t->mix.frames)
+            add(p, SEV_ERROR, i + 1, "trim", "trim-in is past the end of the mix (%.2f s)",
+                (double)t->mix.frames / t->mix.rate);
         if (tt->fade_in + tt->fade_out > tt->audio_length && tt->audio_length > 0)
             add(p, SEV_WARNING, i + 1, "fades-long", "fade-in and fade-out together are longer than the track");
         for (int k = 0; k < tt->nextra; k++) {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "session/codes.h"
 #include "session/keys.h"
 
 /* ---- a growing string ---- */
@@ -114,41 +115,6 @@ static bool rfail(struct reader *r, const char *fmt, ...)
     va_end(ap);
     snprintf(r->err, r->errlen, "%s:%d: %s", r->name, r->line, msg);
     return false;
-}
-
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        int extra;
-        unsigned int cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            extra = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        for (int k = 1; k <= extra; k++) {
-            if (i + (size_t)k >= n || (s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-            (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += (size_t)extra + 1;
-    }
-    return true;
 }
 
 /* Splits "value   # comment" into value and comment. A `#` starts a comment
@@ -355,7 +321,7 @@ static bool read_key(struct reader *r, char *line, const char *raw)
     const struct section_def *d = r->def;
     struct layout *l = layout_of(d, r->sec);
     struct layout_item it = { .raw = strdup(raw), .comment = comment };
-    char canon[1024];
+    char canon[4096];
     char msg[512];
     int k = section_key_find(d, key);
     const struct proc_def *pd = d->has_chain ? proc_def_find(key) : NULL;
@@ -373,6 +339,13 @@ static bool read_key(struct reader *r, char *line, const char *raw)
             free(it.raw);
             free(comment);
             return rfail(r, "%s", msg);
+        }
+        if (d->kind == SECTION_LATHE && r->s->lathe.version > SESSION_VERSION) {
+            free(it.raw);
+            free(comment);
+            /* before anything newer in the file trips an error of its own */
+            return rfail(r, "made by a newer lathe (session version %d; this lathe reads version %d) "
+                            "— open it with a newer lathe", r->s->lathe.version, SESSION_VERSION);
         }
         it.kind = ITEM_KEY;
         it.key = k;
@@ -475,7 +448,7 @@ struct session *session_parse(const char *text, size_t len, const char *name,
         pos += n + (nl ? 1 : 0);
         if (n && raw[n - 1] == '\r')    /* CRLF files are read; LF is written */
             raw[--n] = 0;
-        if (memchr(raw, 0, n) || !utf8_valid((unsigned char *)raw, n)) {
+        if (memchr(raw, 0, n) || !text_utf8_ok(raw, n)) {
             ok = rfail(&r, "not UTF-8 text — is this a session file?");
             break;
         }
@@ -607,7 +580,7 @@ static void write_proc_line(struct buf *b, const struct proc *p, const char *can
 static void write_key_value(struct buf *b, const struct key_def *kd, const void *sec,
                             int occ, const struct layout_item *it)
 {
-    char canon[1024];
+    char canon[4096];
     key_format(kd, sec, occ, canon, sizeof canon);
     if (it && it->canon && strcmp(it->canon, canon) == 0)
         buf_line(b, it->raw);
@@ -654,7 +627,7 @@ static void write_section(struct buf *b, const struct section_def *d, const void
             last_proc_item = i;
         }
     }
-    char canon[1024];
+    char canon[4096];
     for (int i = 0; i < l->nitems; i++) {
         const struct layout_item *it = &l->items[i];
         if (it->kind == ITEM_TEXT) {
@@ -703,7 +676,15 @@ char *session_format(const struct session *s)
 {
     struct buf b = { 0 };
     int seen_track = 0, seen_ref = 0, seen_out = 0;
+    /* sections the file had are written where they stood; new ones where a
+     * new file has them, before the first track, reference or output */
     bool done_lathe = false, done_album = false, done_master = false;
+    for (int i = 0; i < s->norder; i++) {
+        done_lathe |= s->order[i] == SECTION_LATHE;
+        done_album |= s->order[i] == SECTION_ALBUM;
+        done_master |= s->order[i] == SECTION_MASTER;
+    }
+    bool file_lathe = done_lathe, file_album = done_album, file_master = done_master;
     struct session *ms = (struct session *)s;  /* section_struct takes a non-const */
     /* Sections in file order; what the file did not have goes where a new
      * file would put it. */
@@ -725,15 +706,12 @@ char *session_format(const struct session *s)
                 done_master = true;
             }
         }
-        if (kind == SECTION_LATHE && !done_lathe) {
+        if (kind == SECTION_LATHE && file_lathe) {
             write_section(&b, section_def_of(kind), &s->lathe, NULL);
-            done_lathe = true;
-        } else if (kind == SECTION_ALBUM && !done_album) {
+        } else if (kind == SECTION_ALBUM && file_album) {
             write_section(&b, section_def_of(kind), &s->album, NULL);
-            done_album = true;
-        } else if (kind == SECTION_MASTER && !done_master) {
+        } else if (kind == SECTION_MASTER && file_master) {
             write_section(&b, section_def_of(kind), &s->master, NULL);
-            done_master = true;
         } else if (kind == SECTION_TRACK) {
             if (seen_track < s->ntracks)
                 write_section(&b, section_def_of(kind), section_struct(ms, kind, seen_track), NULL);

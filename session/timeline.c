@@ -12,28 +12,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t floor_to(int64_t v, int64_t f)
+/* CD frames are 1/75 s: a whole number of samples at every standard rate;
+ * at others (32 kHz) frame k starts at the sample nearest k * rate / 75. */
+static int64_t frame_start(int64_t k, int64_t rate)
 {
-    return (v >= 0 ? v / f : -((-v + f - 1) / f)) * f;
+    return (k * rate * 2 + 75) / 150;
 }
 
-static int64_t ceil_to(int64_t v, int64_t f)
+static int64_t frame_floor(int64_t v, int64_t rate)
 {
-    return floor_to(v + f - 1, f);
+    int64_t k = v * 75 / rate;
+    while (k > 0 && frame_start(k, rate) > v)
+        k--;
+    while (frame_start(k + 1, rate) <= v)
+        k++;
+    return k;
 }
 
-static int64_t nearest(int64_t v, int64_t f)
+static int64_t floor_to(int64_t v, int64_t rate)
 {
-    return floor_to(v + f / 2, f);
+    return v <= 0 ? 0 : frame_start(frame_floor(v, rate), rate);
+}
+
+static int64_t ceil_to(int64_t v, int64_t rate)
+{
+    int64_t down = floor_to(v, rate);
+    return down == v ? v : frame_start(frame_floor(v, rate) + 1, rate);
+}
+
+static int64_t nearest(int64_t v, int64_t rate)
+{
+    int64_t down = floor_to(v, rate), up = ceil_to(v, rate);
+    return v - down < up - v ? down : up;
 }
 
 /* The mark for audio starting at `start` in a gap that began at `gap_start`. */
-static int64_t snap_mark(int64_t start, int64_t gap_start, int64_t f)
+static int64_t snap_mark(int64_t start, int64_t gap_start, int64_t rate)
 {
-    int64_t down = floor_to(start, f);
+    int64_t down = floor_to(start, rate);
     if (down >= gap_start)
         return down;
-    return nearest(start, f);
+    return nearest(start, rate);
 }
 
 static int64_t to_session(int64_t n, int from_rate, int to_rate)
@@ -54,7 +73,7 @@ bool timeline_build(const struct session *s, struct timeline *tl)
     tl->tracks = calloc((size_t)s->ntracks, sizeof *tl->tracks);
     if (!tl->tracks)
         return false;
-    int64_t f = tl->frame;
+    int64_t f = tl->rate;   /* the snapping helpers take the rate */
     int64_t prev_end = 0;
     int64_t prev_mark = 0;
     for (int i = 0; i < s->ntracks; i++) {
@@ -63,13 +82,13 @@ bool timeline_build(const struct session *s, struct timeline *tl)
         int mix_rate = t->mix.ok ? t->mix.rate : tl->rate;
         int64_t mix_frames = t->mix.ok ? t->mix.frames : 0;
         tt->length_known = t->mix.ok;
-        /* trims are times in the mix; `smp` counts session-rate samples */
-        int64_t in = t->trim_in.in_samples ? to_session(t->trim_in.samples, tl->rate, mix_rate)
+        /* trims are points in the mix: `smp` counts the mix's own samples */
+        int64_t in = t->trim_in.in_samples ? t->trim_in.samples
                                            : llround(t->trim_in.seconds * mix_rate);
         int64_t out = mix_frames;
         bool has_out = t->trim_out.in_samples || t->trim_out.seconds > 0;
         if (has_out) {
-            out = t->trim_out.in_samples ? to_session(t->trim_out.samples, tl->rate, mix_rate)
+            out = t->trim_out.in_samples ? t->trim_out.samples
                                          : llround(t->trim_out.seconds * mix_rate);
             if (out > mix_frames)
                 out = mix_frames;
@@ -99,15 +118,13 @@ bool timeline_build(const struct session *s, struct timeline *tl)
             tt->index0 = tt->index1;
         } else {
             tt->audio_start = prev_end + gap;
-            tt->index0 = ceil_to(prev_end, f);
-            if (tt->index0 > tt->audio_start)
-                tt->index0 = tt->audio_start;
-            tt->index1 = snap_mark(tt->audio_start, tt->index0, f);
-            if (tt->index0 > tt->index1)
-                tt->index0 = tt->index1;
+            int64_t gap_start = ceil_to(prev_end, f);
+            tt->index1 = snap_mark(tt->audio_start, gap_start, f);
+            /* a gap shorter than what is left of the last frame: no index 00 */
+            tt->index0 = gap_start <= tt->index1 ? gap_start : tt->index1;
         }
         if (tt->index1 <= prev_mark && i > 0)     /* a zero-length neighbour: keep order */
-            tt->index1 = prev_mark + f;
+            tt->index1 = ceil_to(prev_mark + 1, f);
         if (tt->index0 < prev_mark && i > 0)
             tt->index0 = tt->index1;
         prev_mark = tt->index1;
@@ -135,12 +152,12 @@ void timeline_free(struct timeline *tl)
 
 int64_t timeline_frames(const struct timeline *tl, int64_t samples)
 {
-    return samples / tl->frame;
+    return frame_floor(samples, tl->rate);
 }
 
 void timeline_msf(const struct timeline *tl, int64_t samples, char *buf, int len)
 {
-    int64_t n = samples < 0 ? 0 : samples / tl->frame;
+    int64_t n = samples < 0 ? 0 : frame_floor(samples, tl->rate);
     snprintf(buf, (size_t)len, "%02lld:%02lld:%02lld", (long long)(n / 4500),
              (long long)(n / 75 % 60), (long long)(n % 75));
 }

@@ -35,6 +35,11 @@ rule cdtext-latin1 1 'error: track 1: CD-Text title "東京": "東" is not in La
 rule cdtext-latin1-ok 0 'clean' "${T}title = Café Déjà Vu\n"
 rule gap-and-crossfade 1 'error: track 2: both a gap and a crossfade' "${T}${T}gap = 1s\ncrossfade = 1s\n"
 
+rule crossfade-long 1 'error: track 2: the crossfade of 30.00 s is longer' "${T}${T}crossfade = 30s\n"
+rule trim-past-end 1 'error: track 1: trim-in is past the end of the mix' "${T}trim-in = 20s\n"
+"$TOOLS/make_tone" k32.wav 10 32000
+rule rate-32k 0 'clean' '[track]\nfile = k32.wav\n'
+
 # 100 tracks: more than a CD holds.
 { for i in $(seq 100); do printf '[track]\nfile = a.wav\n'; done; } > hundred.lathe
 run_lathe check hundred.lathe

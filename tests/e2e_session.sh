@@ -35,7 +35,10 @@ bad noeq '[album]\ntitle x\n' 'noeq.lathe:2: "title x" — expected key = value,
 bad dupalbum '[album]\ntitle = x\n[album]\n' 'dupalbum.lathe:3: [album] given twice (first at line 1)'
 bad dupkey '[track]\nfile = a.wav\ngap = 1s\ngap = 2s\n' 'dupkey.lathe:4: gap given twice in this [track] (first at line 3)'
 bad nofile '[track]\ntitle = x\n' 'nofile.lathe: track 1 has no file — expected a line like file = mixes/01.wav'
-bad newer '[lathe]\nversion = 2\n' 'newer.lathe:1: made by a newer lathe (session version 2; this lathe reads version 1) — open it with a newer lathe'
+bad newer '[lathe]\nversion = 2\n' 'newer.lathe:2: made by a newer lathe (session version 2; this lathe reads version 1) — open it with a newer lathe'
+bad newer2 '[lathe]\nversion = 2\n[album]\nloudness-model = v2\n' 'newer2.lathe:2: made by a newer lathe (session version 2; this lathe reads version 1) — open it with a newer lathe'
+bad smp '[track]\nfile = a.wav\ngap = 9223372036854775807smp\n' 'smp.lathe:3: gap: "9223372036854775807smp" — expected a time like 2s, 1.5s, 500ms, 1:23.4 or 88200smp'
+bad isrcchars '[track]\nfile = a.wav\nisrc = GB!ABC\n' 'isrcchars.lathe:3: isrc: "GB!ABC" — expected an ISRC like GBABC2600001'
 bad utf8 '[album]\ntitle = \377\376\n' 'utf8.lathe:2: not UTF-8 text — is this a session file?'
 bad nul '[album]\ntitle = a\000b\n' 'nul.lathe:2: not UTF-8 text — is this a session file?'
 bad time '[track]\nfile = a.wav\ngap = 2 secs\n' 'time.lathe:3: gap: "2 secs" — expected a time like 2s, 1.5s, 500ms, 1:23.4 or 88200smp'
@@ -96,6 +99,10 @@ if cmp -s s.lathe s.orig; then ok "new then save: same bytes"; else fail "new th
 run_lathe new s.lathe a.wav
 check_eq "new refuses to overwrite" "2" "$status"
 cmp -s s.lathe s.orig && ok "refused new leaves the session alone" || fail "new overwrote"
+cp a.wav "$(printf 'caf\351.wav')"
+run_lathe new n.lathe "$(printf 'caf\351.wav')"
+check_eq "new refuses a file name that is not UTF-8" "2" "$status"
+[ ! -e n.lathe ] && ok "nothing written for a bad file name" || fail "n.lathe written"
 run_lathe new t.lathe a.wav nothere.wav
 check_eq "new with a missing mix" "2 lathe new: nothere.wav: No such file or directory" "$status $(echo "$err" | head -n 1)"
 [ ! -e t.lathe ] && ok "nothing written when a mix is missing" || fail "t.lathe written"
@@ -169,5 +176,19 @@ check_eq "unset removes the line" "" "$(grep fade-out u.lathe)"
 check_eq "quoted text" "title = Tail Lights (edit)" "$(grep '^title' u.lathe | tail -n 1)"
 run_lathe check u.lathe
 check_eq "the edited file reads back" "0" "$status"
+
+# Edits never save a file lathe cannot read back (review findings).
+cp s.orig e.lathe
+for cmd in 'unset album.rate' 'set isrc "x' "$(printf 'title \377\376')" \
+           "title $(python3 -c 'print("é"*600)')" "$(printf 'insert a\tb.wav')" \
+           'set gap 119.9999999s' 'set index 179.9999996s' 'unset file' 'insert "mixes/01 Intro.wav"'; do
+    "$LATHE" do e.lathe "$cmd" >/dev/null 2>&1
+    run_lathe check e.lathe
+    if [ "$status" -eq 2 ]; then fail "edit '$cmd' keeps the file readable" "$err"; else ok "edit '$cmd' keeps the file readable"; fi
+done
+grep -q '^gap = 2:00$' e.lathe && ok "119.9999999s is written 2:00" || fail "119.9999999s is written 2:00" "$(grep ^gap e.lathe)"
+grep -q '^file = mixes/01 Intro.wav$' e.lathe && ok "insert takes quoted paths" || fail "insert takes quoted paths"
+run_lathe do e.lathe 'select 1' 'unset file'
+check_eq "unset file refused" "2" "$status"
 
 summary

@@ -93,3 +93,35 @@ TEST(session_rate_defaults_to_the_most_common_mix_rate)
     CHECK_EQ_INT(session_rate(s), 48000);
     session_free(s);
 }
+
+TEST(rates_that_are_not_a_multiple_of_75_keep_exact_cd_frames)
+{
+    struct session *s = session_new();
+    s->album.rate = 32000;
+    add(s, 32000, 32000 * 10, 2.0);
+    add(s, 32000, 32000 * 10, 2.0);
+    struct timeline tl;
+    CHECK(timeline_build(s, &tl));
+    CHECK_EQ_INT(tl.tracks[0].index1 - tl.tracks[0].index0, 64000);   /* 150 frames: 2 s */
+    CHECK_EQ_INT(timeline_frames(&tl, tl.tracks[0].index1), 150);
+    char msf[16];
+    timeline_msf(&tl, tl.tracks[1].index1, msf, sizeof msf);
+    CHECK_EQ_STR(msf, "00:14:00");
+    timeline_free(&tl);
+    session_free(s);
+}
+
+TEST(a_gap_shorter_than_the_last_frame_leaves_no_off_frame_index0)
+{
+    struct session *s = session_new();
+    s->album.rate = 44100;
+    add(s, 44100, 44100 * 5 + 500, 2.0);
+    add(s, 44100, 44100 * 5, 0.001);
+    struct timeline tl;
+    CHECK(timeline_build(s, &tl));
+    CHECK_EQ_INT(tl.tracks[1].index0 % 588, 0);
+    CHECK_EQ_INT(tl.tracks[1].index1 % 588, 0);
+    CHECK(tl.tracks[1].index0 <= tl.tracks[1].index1);
+    timeline_free(&tl);
+    session_free(s);
+}

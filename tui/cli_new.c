@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "audio/soundfile.h"
+#include "session/codes.h"
 #include "session/params.h"
 #include "session/sessfile.h"
 #include "session/timeline.h"
@@ -177,16 +178,24 @@ int cli_new(int argc, char **argv)
         fprintf(stderr, "lathe new: out of memory\n");
         return EXIT_USAGE;
     }
-    int bad = 0;
+    int bad = 0, bad_names = 0;
     for (int i = 0; i < n; i++) {
         char err[1024];
         mixes[i].path = argv[i + 2];
         mixes[i].base = strrchr(argv[i + 2], '/') ? strrchr(argv[i + 2], '/') + 1 : argv[i + 2];
-        if (!soundfile_probe(mixes[i].path, &mixes[i].info, err, sizeof err)) {
+        bool clean = text_utf8_ok(mixes[i].path, strlen(mixes[i].path));
+        for (const char *c = mixes[i].path; clean && *c; c++)
+            clean = (unsigned char)*c >= 0x20 && *c != 0x7f;
+        if (!clean) {
+            fprintf(stderr, "lathe new: %s: the file name is not clean UTF-8 text; rename the mix\n",
+                    mixes[i].path);
+            bad_names++;
+        } else if (!soundfile_probe(mixes[i].path, &mixes[i].info, err, sizeof err)) {
             fprintf(stderr, "lathe new: %s\n", err);
             bad++;
         }
     }
+    bad += bad_names;
     if (bad) {
         fprintf(stderr, "lathe new: %d of %d mixes unreadable; %s not written\n", bad, n, path);
         free(mixes);
