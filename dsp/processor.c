@@ -6,8 +6,11 @@
 #include <stdlib.h>
 
 /* Each processor module defines its table; add it here. */
+extern const struct processor_ops limit_ops;
+
 static const struct processor_ops *const registry[PROC_KIND_COUNT] = {
     [PROC_EQ] = NULL,
+    [PROC_LIMIT] = &limit_ops,
 };
 
 struct processor {
