@@ -8,11 +8,13 @@
 /* Each processor module defines its table; add it here. */
 extern const struct processor_ops comp_ops;
 extern const struct processor_ops limit_ops;
+extern const struct processor_ops multiband_ops;
 
 static const struct processor_ops *const registry[PROC_KIND_COUNT] = {
     [PROC_EQ] = NULL,
     [PROC_COMP] = &comp_ops,
     [PROC_LIMIT] = &limit_ops,
+    [PROC_MULTIBAND] = &multiband_ops,
 };
 
 struct processor {
