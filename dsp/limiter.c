@@ -54,6 +54,7 @@ struct limiter {
     int span;               /* W = D + 1: gain held flat this far around a peak */
     int stage1;             /* D + W + A - 1: stage 1's own delay */
     int ahead;              /* stage 2's look-ahead: longest filter - 1 */
+    int line_len;           /* stage 2's frames: 2 ahead + 1 */
     int min_window;         /* A + 2W */
     int box1, box2;         /* moving-average lengths, box1 + box2 - 1 = A */
     int qlen;               /* D + 1 pending peak slots */
@@ -76,7 +77,6 @@ struct limiter {
     double *line;
     double *held_db;        /* line_len: stage 1 gain of frame s, slot s % line_len */
     unsigned char *flag;    /* line_len: a point ending at frame m is over */
-    int line_len;           /* 2 ahead + 1 */
     void *mem;
     size_t mem_size;
     double *in;             /* channels: scratch, the incoming frame */
