@@ -7,11 +7,18 @@
 
 /* Each processor module defines its table; add it here. */
 extern const struct processor_ops eq_ops;
+extern const struct processor_ops comp_ops;
+extern const struct processor_ops multiband_ops;
 extern const struct processor_ops width_ops;
+extern const struct processor_ops limit_ops;
 extern const struct processor_ops gain_ops;
+
 static const struct processor_ops *const registry[PROC_KIND_COUNT] = {
     [PROC_EQ] = &eq_ops,
+    [PROC_COMP] = &comp_ops,
+    [PROC_MULTIBAND] = &multiband_ops,
     [PROC_WIDTH] = &width_ops,
+    [PROC_LIMIT] = &limit_ops,
     [PROC_GAIN] = &gain_ops,
 };
 
