@@ -143,7 +143,7 @@ int proc_bands(const struct proc *p)
 {
     if (p->kind != PROC_MULTIBAND)
         return 1;
-    return p->count[MB_XOVER] ? p->count[MB_XOVER] + 1 : 2;
+    return p->count[MB_XOVER] ? p->count[MB_XOVER] + 1 : 3;  /* 120Hz 2.5kHz: multiband.c */
 }
 
 /* ---- single values ---- */
