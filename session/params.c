@@ -47,7 +47,7 @@ static const struct param_def comp_params[] = {
 
 static const struct param_def multiband_params[] = {
     { "xover", "Crossover", UNIT_HZ, 20, 20000, 120, 10, NULL, false, false, 3,
-      "1 to 3 crossover frequencies, rising: 2 to 4 bands" },
+      "1 to 3 crossover frequencies, rising: 2 to 4 bands (none: 120Hz 2.5kHz)" },
     { "threshold", "Threshold", UNIT_DB, -60, 0, -18, 0.5, NULL, false, false, 4, NULL },
     { "ratio", "Ratio", UNIT_NONE, 1, 100, 2, 0.1, NULL, false, false, 4, NULL },
     { "attack", "Attack", UNIT_MS, 0.01, 500, 10, 0.5, NULL, false, false, 4, NULL },
@@ -516,10 +516,6 @@ bool proc_parse(struct proc *p, enum proc_kind kind, const char *text,
             return false;
         }
         p->count[i] = (unsigned char)got;
-    }
-    if (kind == PROC_MULTIBAND && !p->count[MB_XOVER]) {
-        snprintf(err, errlen, "multiband: missing xover — expected crossovers like xover 120Hz 2kHz");
-        return false;
     }
     if (kind == PROC_MULTIBAND) {
         int bands = proc_bands(p);
