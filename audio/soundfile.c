@@ -217,24 +217,31 @@ struct soundfile *soundfile_create(const char *path, enum soundfile_kind kind,
     return f;
 }
 
-/* Some encoders (MP3) only log a short write: the file's error state tells. */
-static bool check_write(struct soundfile *f, sf_count_t n, int64_t frames)
+/* Some encoders (MP3) only log a short write: the file's error state tells.
+ * The Ogg writer reports a failed write as error -1, which libsndfile has
+ * no text for: then the system's reason is the message. */
+static bool check_write(struct soundfile *f, sf_count_t n, int64_t frames, int sys)
 {
-    if (n != frames || sf_error(f->sf) != SF_ERR_NO_ERROR) {
-        snprintf(f->error, sizeof f->error, "%s: write error (%s)", f->path, sf_strerror(f->sf));
-        return false;
-    }
-    return true;
+    int e = sf_error(f->sf);
+    if (n == frames && e == SF_ERR_NO_ERROR)
+        return true;
+    snprintf(f->error, sizeof f->error, "%s: write error (%s)", f->path,
+             e < 0 && sys ? strerror(sys) : sf_strerror(f->sf));
+    return false;
 }
 
 bool soundfile_write(struct soundfile *f, const double *buf, int64_t frames)
 {
-    return check_write(f, sf_writef_double(f->sf, buf, frames), frames);
+    errno = 0;
+    sf_count_t n = sf_writef_double(f->sf, buf, frames);
+    return check_write(f, n, frames, errno);
 }
 
 bool soundfile_write_int(struct soundfile *f, const int32_t *buf, int64_t frames)
 {
-    return check_write(f, sf_writef_int(f->sf, buf, frames), frames);
+    errno = 0;
+    sf_count_t n = sf_writef_int(f->sf, buf, frames);
+    return check_write(f, n, frames, errno);
 }
 
 bool soundfile_set_compression(struct soundfile *f, double level, bool constant_bitrate)
