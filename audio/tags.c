@@ -394,7 +394,8 @@ static void put_text_frame(struct bytes *b, const char *id, const char *text)
     free(body.p);
 }
 
-bool tags_mp3_add_id3v2(const char *path, const struct tag_set *t, char *err, size_t errlen)
+/* The whole ID3v2.3 tag (header and frames) into *tag; false when out of memory. */
+static bool build_id3v2(const struct tag_set *t, struct bytes *tag)
 {
     struct bytes frames = { 0 };
     put_text_frame(&frames, "TIT2", t->title);
@@ -402,22 +403,42 @@ bool tags_mp3_add_id3v2(const char *path, const struct tag_set *t, char *err, si
     put_text_frame(&frames, "TALB", t->album);
     put_text_frame(&frames, "TRCK", t->tracknumber);
     put_text_frame(&frames, "TSRC", t->isrc);
+    *tag = (struct bytes){ 0 };
     if (frames.failed || frames.n >= 1u << 28) {
         free(frames.p);
+        return false;
+    }
+    if (frames.n > 0) {
+        /* version 2.3.0, no flags, the size as four 7-bit bytes */
+        unsigned char head[10] = { 'I', 'D', '3', 3, 0, 0,
+                                   (unsigned char)(frames.n >> 21 & 0x7F),
+                                   (unsigned char)(frames.n >> 14 & 0x7F),
+                                   (unsigned char)(frames.n >> 7 & 0x7F),
+                                   (unsigned char)(frames.n & 0x7F) };
+        put(tag, head, sizeof head);
+        put(tag, frames.p, frames.n);
+    }
+    free(frames.p);
+    if (tag->failed) {
+        free(tag->p);
+        *tag = (struct bytes){ 0 };
+        return false;
+    }
+    return true;
+}
+
+bool tags_mp3_add_id3v2(const char *path, const struct tag_set *t, char *err, size_t errlen)
+{
+    struct bytes tag;
+    if (!build_id3v2(t, &tag)) {
         snprintf(err, errlen, "%s: out of memory", path);
         return false;
     }
-    if (frames.n == 0)
+    if (tag.n == 0)
         return true;
-    /* Header: version 2.3.0, no flags, size as four 7-bit bytes. */
-    unsigned char head[10] = { 'I', 'D', '3', 3, 0, 0,
-                               (unsigned char)(frames.n >> 21 & 0x7F),
-                               (unsigned char)(frames.n >> 14 & 0x7F),
-                               (unsigned char)(frames.n >> 7 & 0x7F),
-                               (unsigned char)(frames.n & 0x7F) };
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tags", path) >= (int)sizeof tmp) {
-        free(frames.p);
+        free(tag.p);
         snprintf(err, errlen, "%s: path too long", path);
         return false;
     }
@@ -426,14 +447,13 @@ bool tags_mp3_add_id3v2(const char *path, const struct tag_set *t, char *err, si
         snprintf(err, errlen, "%s: %s", in ? tmp : path, strerror(errno));
         if (in)
             fclose(in);
-        free(frames.p);
+        free(tag.p);
         return false;
     }
     enum { CHUNK = 1 << 16 };
     unsigned char *buf = malloc(CHUNK);
-    bool ok = buf && fwrite(head, 1, sizeof head, out) == sizeof head &&
-              fwrite(frames.p, 1, frames.n, out) == frames.n;
-    free(frames.p);
+    bool ok = buf && fwrite(tag.p, 1, tag.n, out) == tag.n;
+    free(tag.p);
     size_t n;
     while (ok && (n = fread(buf, 1, CHUNK, in)) > 0)
         ok = fwrite(buf, 1, n, out) == n;
@@ -448,4 +468,61 @@ bool tags_mp3_add_id3v2(const char *path, const struct tag_set *t, char *err, si
         return false;
     }
     return replace_with(out, tmp, path, err, errlen);
+}
+
+/* ---- WAV and AIFF: an ID3 chunk ---- */
+
+static void put_size(unsigned char *p, uint32_t v, bool big_endian)
+{
+    for (int i = 0; i < 4; i++)
+        p[big_endian ? 3 - i : i] = (unsigned char)(v >> (8 * i));
+}
+
+bool tags_chunk_add_id3(const char *path, const struct tag_set *t, char *err, size_t errlen)
+{
+    struct bytes tag;
+    if (!build_id3v2(t, &tag)) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return false;
+    }
+    if (tag.n == 0)
+        return true;
+    FILE *f = fopen(path, "r+b");
+    unsigned char head[12];
+    const char *why = NULL;
+    if (!f || fread(head, 1, sizeof head, f) != sizeof head || fseek(f, 0, SEEK_END) != 0) {
+        why = f ? "cannot read the header" : strerror(errno);
+    } else {
+        bool riff = memcmp(head, "RIFF", 4) == 0, form = memcmp(head, "FORM", 4) == 0;
+        long end = ftell(f);
+        /* RIFF sizes are little-endian, AIFF's big-endian; chunks start
+         * on even offsets */
+        uint64_t total = (uint64_t)end + (end & 1) + 8 + tag.n + (tag.n & 1);
+        if (!riff && !form)
+            why = "neither RIFF nor AIFF";
+        else if (total - 8 > UINT32_MAX)
+            why = "too large for an ID3 chunk";
+        else {
+            unsigned char chunk[8] = { 'I', 'D', '3', ' ' };
+            if (riff)
+                memcpy(chunk, "id3 ", 4);   /* the name WAV readers look for */
+            put_size(chunk + 4, (uint32_t)tag.n, form);
+            static const unsigned char zero = 0;
+            bool ok = (!(end & 1) || fwrite(&zero, 1, 1, f) == 1) &&
+                      fwrite(chunk, 1, 8, f) == 8 && fwrite(tag.p, 1, tag.n, f) == tag.n &&
+                      (!(tag.n & 1) || fwrite(&zero, 1, 1, f) == 1);
+            unsigned char size[4];
+            put_size(size, (uint32_t)(total - 8), form);
+            ok = ok && fseek(f, 4, SEEK_SET) == 0 && fwrite(size, 1, 4, f) == 4 &&
+                 fflush(f) == 0 && fsync(fileno(f)) == 0;
+            if (!ok)
+                why = strerror(errno);
+        }
+    }
+    free(tag.p);
+    if (f && fclose(f) != 0 && !why)
+        why = strerror(errno);
+    if (why)
+        snprintf(err, errlen, "%s: cannot add the ID3 chunk (%s)", path, why);
+    return !why;
 }
