@@ -210,6 +210,10 @@ static bool close_span(struct file_sink *k, char *err, size_t errlen)
         ok = tags_ogg_finish(k->tmp, tags_hash(sp->name), t.isrc, msg, sizeof msg);
     if (ok && k->kind == SF_KIND_MP3)
         ok = tags_mp3_add_id3v2(k->tmp, &t, msg, sizeof msg);
+    /* the album WAV a CUE sheet or TOC points at stays as plain as can be */
+    bool for_cd = k->c.o->format == OUT_CUE || k->c.o->format == OUT_TOC;
+    if (ok && (k->kind == SF_KIND_WAV || k->kind == SF_KIND_AIFF) && !for_cd)
+        ok = tags_chunk_add_id3(k->tmp, &t, msg, sizeof msg);
     char path[PATH_MAX];
     if (ok && snprintf(path, sizeof path, "%s/%s", k->dir, sp->name) >= (int)sizeof path) {
         ok = false;
@@ -250,14 +254,9 @@ static bool write_frames(struct file_sink *k, const struct render_block *b, int 
         int32_t top = (int32_t)((1u << (k->c.bits - 1)) - 1);
         for (size_t i = 0; i < count; i++) {
             size_t at = (size_t)off * SINK_CHANNELS + i;
-            int32_t v;
-            if (b->pcm) {
-                v = b->pcm[at];
-            } else {
-                /* no pcm handed over: the samples are pcm / 2^(bits-1) */
-                double x = nearbyint(b->samples[at] * (top + 1.0));
-                v = x > top ? top : x < -top - 1 ? -top - 1 : (int32_t)x;
-            }
+            /* without pcm, the samples are pcm / 2^(bits-1) */
+            double x = b->pcm ? b->pcm[at] : nearbyint(b->samples[at] * (top + 1.0));
+            int32_t v = x > top ? top : x < -top - 1 ? -top - 1 : (int32_t)x;
             k->ibuf[i] = (int32_t)((uint32_t)v << shift);
         }
         ok = soundfile_write_int(k->f, k->ibuf, n);

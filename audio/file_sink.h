@@ -11,7 +11,8 @@
  * and renamed to its final name once complete; on failure or destroy the
  * temporary file is removed. Tags: title, artist (the track's performer,
  * else the album's), album, track number and ISRC where the format holds
- * them (see tags.h for what libsndfile cannot write). */
+ * them (see tags.h for what libsndfile cannot write); the album file of a
+ * cue or toc output keeps only libsndfile's LIST/INFO chunk. */
 #ifndef LATHE_FILE_SINK_H
 #define LATHE_FILE_SINK_H
 

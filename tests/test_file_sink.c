@@ -101,18 +101,30 @@ static char *make_dir(const char *name)
     return p;
 }
 
-/* Feeds the whole album in blocks of 1000 and 777 frames to every sink. */
-static bool feed(const struct sink_context *c, struct sink **sinks, int nsinks, char *err,
-                 size_t errlen)
+/* Set to hand integer outputs only their samples, not the pcm values. */
+static bool without_pcm;
+
+/* Block sizes, taken in turn; 0 means the whole album in one block. */
+static const int odd_blocks[] = { 1000, 777, 0 };
+
+/* Feeds the whole album to every sink in blocks of the sizes given. */
+static bool feed_blocks(const struct sink_context *c, struct sink **sinks, int nsinks,
+                        const int *sizes, char *err, size_t errlen)
 {
-    enum { MAXB = 1000 };
-    int32_t pcm[MAXB * 2];
-    double samples[MAXB * 2];
+    int nsizes = 0, largest = 0;
+    while (sizes[nsizes]) {
+        largest = sizes[nsizes] > largest ? sizes[nsizes] : largest;
+        nsizes++;
+    }
+    if (nsizes == 0)
+        largest = (int)c->length;
+    int32_t *pcm = malloc(sizeof *pcm * 2 * (size_t)largest);
+    double *samples = malloc(sizeof *samples * 2 * (size_t)largest);
     bool integer = c->bits == 16 || c->bits == 24;
     double scale = integer ? 1.0 / (double)(1u << (c->bits - 1)) : 0;
-    bool ok = true;
+    bool ok = pcm && samples;
     for (int64_t pos = 0, i = 0; ok && pos < c->length; i++) {
-        int n = i % 2 ? 777 : MAXB;
+        int n = nsizes ? sizes[i % nsizes] : largest;
         if (n > c->length - pos)
             n = (int)(c->length - pos);
         for (int j = 0; j < n; j++)
@@ -124,7 +136,7 @@ static bool feed(const struct sink_context *c, struct sink **sinks, int nsinks, 
                     samples[2 * j + ch] = sample_at(pos + j, ch);
                 }
             }
-        struct render_block b = { .pcm = integer ? pcm : NULL, .samples = samples,
+        struct render_block b = { .pcm = integer && !without_pcm ? pcm : NULL, .samples = samples,
                                   .frames = n, .position = pos };
         for (int s = 0; ok && s < nsinks; s++)
             ok = sinks[s]->ops->write(sinks[s]->state, &b, err, errlen);
@@ -132,7 +144,15 @@ static bool feed(const struct sink_context *c, struct sink **sinks, int nsinks, 
     }
     for (int s = 0; ok && s < nsinks; s++)
         ok = sinks[s]->ops->finish(sinks[s]->state, err, errlen);
+    free(pcm);
+    free(samples);
     return ok;
+}
+
+static bool feed(const struct sink_context *c, struct sink **sinks, int nsinks, char *err,
+                 size_t errlen)
+{
+    return feed_blocks(c, sinks, nsinks, odd_blocks, err, errlen);
 }
 
 static void sink_free(struct sink *k)
@@ -144,7 +164,8 @@ static void sink_free(struct sink *k)
 }
 
 /* Renders per-track files and an album file named "album" into `dir`. */
-static bool render(struct fixture *a, const char *dir, int rate, int bits)
+static bool render_blocks(struct fixture *a, const char *dir, int rate, int bits,
+                          const int *sizes)
 {
     char err[1024];
     struct sink_context c = context(a, dir, rate, bits);
@@ -152,11 +173,16 @@ static bool render(struct fixture *a, const char *dir, int rate, int bits)
     CHECK_MSG(sinks[0] != NULL, "%s", err);
     sinks[1] = album_sink_new(&c, "album", err, sizeof err);
     CHECK_MSG(sinks[1] != NULL, "%s", err);
-    bool ok = sinks[0] && sinks[1] && feed(&c, sinks, 2, err, sizeof err);
+    bool ok = sinks[0] && sinks[1] && feed_blocks(&c, sinks, 2, sizes, err, sizeof err);
     CHECK_MSG(ok, "%s", err);
     sink_free(sinks[0]);
     sink_free(sinks[1]);
     return ok;
+}
+
+static bool render(struct fixture *a, const char *dir, int rate, int bits)
+{
+    return render_blocks(a, dir, rate, bits, odd_blocks);
 }
 
 static double *read_file(const char *path, int64_t *frames, struct soundfile_info *info)
@@ -228,6 +254,44 @@ static int hidden_files(const char *dir)
     if (d)
         closedir(d);
     return n;
+}
+
+/* Whether the file's bytes contain `needle` (len bytes). */
+static bool file_has(const char *path, const void *needle, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    static unsigned char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    for (size_t i = 0; i + len <= n; i++)
+        if (memcmp(buf + i, needle, len) == 0)
+            return true;
+    return false;
+}
+
+/* An ID3v2.3 TSRC frame holding `isrc`, as tags.c writes it. */
+static bool has_tsrc(const char *path, const char *isrc)
+{
+    unsigned char frame[23] = { 'T', 'S', 'R', 'C', 0, 0, 0, 13, 0, 0, 0 };
+    memcpy(frame + 11, isrc, 12);
+    return file_has(path, frame, sizeof frame);
+}
+
+/* The RIFF or FORM size is the file's size less 8, after the ID3 chunk. */
+static bool container_consistent(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char h[8];
+    bool ok = f && fread(h, 1, 8, f) == 8 && fseek(f, 0, SEEK_END) == 0;
+    long size = ok ? ftell(f) : 0;
+    if (f)
+        fclose(f);
+    uint32_t v = memcmp(h, "FORM", 4) == 0
+               ? (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7]
+               : (uint32_t)h[7] << 24 | (uint32_t)h[6] << 16 | (uint32_t)h[5] << 8 | h[4];
+    return ok && v == (uint32_t)(size - 8);
 }
 
 static void check_tag(const char *path, const char *tag, const char *want)
@@ -303,6 +367,12 @@ static void lossless_case(enum output_format fmt, const char *ext, int rate, int
             char num[8];
             snprintf(num, sizeof num, "%d", i + 1);
             check_tag(path, "tracknumber", num);
+        }
+        if (fmt == OUT_WAV || fmt == OUT_AIFF) {
+            CHECK_MSG(container_consistent(path), "%s: container size wrong", path);
+            if (i < 2)
+                CHECK_MSG(has_tsrc(path, i == 0 ? "GBABC2600001" : "GBABC2600002"),
+                          "%s: no ID3 TSRC frame", path);
         }
         if (fmt == OUT_FLAC) {
             /* read by libFLAC, not by what wrote it */
@@ -383,21 +453,6 @@ TEST(float_wav_holds_the_samples_and_is_deterministic)
     album_free(&a);
 }
 
-/* Whether the file's bytes contain `needle` (len bytes). */
-static bool file_has(const char *path, const void *needle, size_t len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    static unsigned char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    for (size_t i = 0; i + len <= n; i++)
-        if (memcmp(buf + i, needle, len) == 0)
-            return true;
-    return false;
-}
-
 static void lossy_case(enum output_format fmt, const char *ext)
 {
     struct fixture a;
@@ -436,12 +491,8 @@ static void lossy_case(enum output_format fmt, const char *ext)
             snprintf(tag, sizeof tag, "ISRC=%s", isrc);
             CHECK_MSG(file_has(path, tag, strlen(tag)), "%s: no %s comment", path, tag);
         }
-        if (isrc && fmt == OUT_MP3) {
-            /* ID3v2.3 TSRC frame: 13 bytes, Latin-1 */
-            unsigned char frame[23] = { 'T', 'S', 'R', 'C', 0, 0, 0, 13, 0, 0, 0 };
-            memcpy(frame + 11, isrc, 12);
-            CHECK_MSG(file_has(path, frame, sizeof frame), "%s: no TSRC frame", path);
-        }
+        if (isrc && fmt == OUT_MP3)
+            CHECK_MSG(has_tsrc(path, isrc), "%s: no TSRC frame", path);
         track_path(path2, sizeof path2, d2, i, ext);
         CHECK_MSG(same_bytes(path, path2), "%s: two renders differ", path);
     }
@@ -465,6 +516,83 @@ TEST(mp3_files_decode_to_their_length_with_tags)
 TEST(ogg_files_decode_to_their_length_with_tags_and_the_same_bytes)
 {
     lossy_case(OUT_OGG, "ogg");
+}
+
+TEST(the_same_files_whatever_the_block_size)
+{
+    struct fixture a;
+    if (!album_init(&a, session_text))
+        return;
+    a.o.format = OUT_FLAC;
+    static const int one[] = { 1, 0 }, whole[] = { 0 }, mixed[] = { 3, 60000, 1, 0 };
+    const int *patterns[] = { odd_blocks, one, whole, mixed };
+    const char *dirs[] = { make_dir("blocks-odd"), make_dir("blocks-1"), make_dir("blocks-all"),
+                           make_dir("blocks-mixed") };
+    for (int p = 0; p < 4; p++)
+        render_blocks(&a, dirs[p], RATE, 16, patterns[p]);
+    for (int p = 1; p < 4; p++)
+        for (int i = 0; i < 4; i++) {
+            char x[1024], y[1024];
+            if (i < 3) {
+                track_path(x, sizeof x, dirs[0], i, "flac");
+                track_path(y, sizeof y, dirs[p], i, "flac");
+            } else {
+                snprintf(x, sizeof x, "%s/album.flac", dirs[0]);
+                snprintf(y, sizeof y, "%s/album.flac", dirs[p]);
+            }
+            CHECK_MSG(same_bytes(x, y), "%s differs from %s", y, x);
+        }
+    album_free(&a);
+}
+
+TEST(integer_files_from_samples_alone_are_the_same)
+{
+    struct fixture a;
+    if (!album_init(&a, session_text))
+        return;
+    a.o.format = OUT_WAV;
+    const char *d1 = make_dir("pcm"), *d2 = make_dir("no-pcm");
+    render(&a, d1, RATE, 24);
+    without_pcm = true;
+    render(&a, d2, RATE, 24);
+    without_pcm = false;
+    for (int i = 0; i < 3; i++) {
+        char x[1024], y[1024];
+        track_path(x, sizeof x, d1, i, "wav");
+        track_path(y, sizeof y, d2, i, "wav");
+        CHECK_MSG(same_bytes(x, y), "%s differs from %s", y, x);
+    }
+    album_free(&a);
+}
+
+TEST(cue_and_toc_outputs_get_a_plain_album_wav)
+{
+    struct fixture a;
+    if (!album_init(&a, session_text))
+        return;
+    a.o.format = OUT_CUE;
+    const char *dir = make_dir("cue");
+    char err[1024], path[1024];
+    struct sink_context c = context(&a, dir, RATE, 16);
+    struct sink *k = album_sink_new(&c, "album", err, sizeof err);
+    CHECK_MSG(k != NULL, "%s", err);
+    CHECK_MSG(k && feed(&c, &k, 1, err, sizeof err), "%s", err);
+    sink_free(k);
+    snprintf(path, sizeof path, "%s/album.wav", dir);
+    int64_t frames = 0;
+    struct soundfile_info info;
+    double *buf = read_file(path, &frames, &info);
+    CHECK_EQ_INT(frames, c.length);
+    CHECK_EQ_INT(info.bits, 16);
+    if (buf)
+        check_samples(buf, frames, 0, 16, path);
+    free(buf);
+    CHECK_MSG(!file_has(path, "id3 ", 4), "%s: an ID3 chunk", path);
+    a.o.format = OUT_DDP;
+    k = album_sink_new(&c, "x", err, sizeof err);
+    CHECK(k == NULL);
+    sink_free(k);
+    album_free(&a);
 }
 
 TEST(names_follow_the_template_and_duplicates_get_a_number)
@@ -552,7 +680,8 @@ static void write_error_case(enum output_format fmt, const char *name, rlim_t li
         struct rlimit rl = { limit, limit };
         setrlimit(RLIMIT_FSIZE, &rl);
         char err[1024] = "";
-        struct sink_context c = context(&a, dir, RATE, fmt == OUT_MP3 ? 0 : 24);
+        bool lossy = fmt == OUT_MP3 || fmt == OUT_OGG;
+        struct sink_context c = context(&a, dir, RATE, lossy ? 0 : 24);
         struct sink *k = tracks_sink_new(&c, err, sizeof err);
         bool ok = k && feed(&c, &k, 1, err, sizeof err);
         sink_free(k);
@@ -572,6 +701,7 @@ static void write_error_case(enum output_format fmt, const char *name, rlim_t li
     snprintf(want, sizeof want, "%s/01 First Light.", dir);
     CHECK_MSG(strstr(msg, want) != NULL, "message: %s", msg);
     CHECK_MSG(strstr(msg, "too large") != NULL, "message: %s", msg);
+    printf("    %s\n", msg);
     CHECK_EQ_INT(hidden_files(dir), 0);
     album_free(&a);
 }
@@ -589,4 +719,9 @@ TEST(a_write_error_names_the_file_flac)
 TEST(a_write_error_names_the_file_mp3)
 {
     write_error_case(OUT_MP3, "full-mp3", 20000);
+}
+
+TEST(a_write_error_names_the_file_ogg)
+{
+    write_error_case(OUT_OGG, "full-ogg", 3000);
 }
