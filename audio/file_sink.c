@@ -344,12 +344,28 @@ static const struct sink_ops file_sink_ops = {
     .destroy = fs_destroy,
 };
 
+/* The rates of MPEG-1, 2 and 2.5 layer III: anything else fails only when
+ * the first file opens, after a render has begun. */
+static bool mp3_rate(int rate)
+{
+    static const int rates[] = { 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000 };
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
+        if (rates[i] == rate)
+            return true;
+    return false;
+}
+
 static struct file_sink *sink_base(const struct sink_context *c, int nspans, char *err,
                                    size_t errlen)
 {
     enum output_format fmt = c->o->format;
     if (fmt >= sizeof formats / sizeof formats[0] || !formats[fmt].ext) {
         snprintf(err, errlen, "[output %s]: not a sound-file format", c->o->name ? c->o->name : "");
+        return NULL;
+    }
+    if (fmt == OUT_MP3 && !mp3_rate(c->rate)) {
+        snprintf(err, errlen, "[output %s]: MP3 cannot hold %d Hz: set rate to 44100 or 48000",
+                 c->o->name ? c->o->name : "", c->rate);
         return NULL;
     }
     struct file_sink *k = calloc(1, sizeof *k);

@@ -565,7 +565,7 @@ TEST(integer_files_from_samples_alone_are_the_same)
     album_free(&a);
 }
 
-TEST(cue_and_toc_outputs_get_a_plain_album_wav)
+TEST(cue_outputs_get_a_plain_album_wav_and_bad_formats_are_refused)
 {
     struct fixture a;
     if (!album_init(&a, session_text))
@@ -592,6 +592,12 @@ TEST(cue_and_toc_outputs_get_a_plain_album_wav)
     k = album_sink_new(&c, "x", err, sizeof err);
     CHECK(k == NULL);
     sink_free(k);
+    a.o.format = OUT_MP3;
+    c.rate = 96000;
+    k = album_sink_new(&c, "x", err, sizeof err);
+    CHECK(k == NULL);
+    CHECK_MSG(strstr(err, "96000 Hz") != NULL, "message: %s", err);
+    sink_free(k);
     album_free(&a);
 }
 
@@ -615,6 +621,25 @@ TEST(names_follow_the_template_and_duplicates_get_a_number)
         }
     }
     a.o.name_template = NULL;
+    album_free(&a);
+}
+
+TEST(long_names_are_cut_on_whole_characters)
+{
+    char text[1024], title[400] = "";
+    for (int i = 0; i < 150; i++)
+        strcat(title, "\xc3\xa9");
+    snprintf(text, sizeof text, "[album]\nrate = 44100\n[track]\nfile = a.wav\ntitle = %s\n", title);
+    struct fixture a;
+    if (!album_init(&a, text))
+        return;
+    const char *dir = make_dir("long");
+    if (render(&a, dir, RATE, 16)) {
+        /* 200 bytes at most before the extension: "01 " and 98 two-byte characters */
+        char want[1024];
+        snprintf(want, sizeof want, "%s/01 %.*s.wav", dir, 98 * 2, title);
+        CHECK_MSG(access(want, F_OK) == 0, "no %s", want);
+    }
     album_free(&a);
 }
 
