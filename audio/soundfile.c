@@ -211,29 +211,67 @@ struct soundfile *soundfile_create(const char *path, enum soundfile_kind kind,
     snprintf(f->path, sizeof f->path, "%s", path);
     /* Clip rather than wrap if a sample ever reaches full scale. */
     sf_command(f->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    /* The PEAK chunk of float WAV/AIFF carries the time of writing: without
+     * it, the same samples give the same bytes. */
+    sf_command(f->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     return f;
+}
+
+/* Some encoders (MP3) only log a short write: the file's error state tells.
+ * The Ogg writer reports a failed write as error -1, which libsndfile has
+ * no text for: then the system's reason is the message. */
+static bool check_write(struct soundfile *f, sf_count_t n, int64_t frames, int sys)
+{
+    int e = sf_error(f->sf);
+    if (n == frames && e == SF_ERR_NO_ERROR)
+        return true;
+    snprintf(f->error, sizeof f->error, "%s: write error (%s)", f->path,
+             e < 0 && sys ? strerror(sys) : sf_strerror(f->sf));
+    return false;
 }
 
 bool soundfile_write(struct soundfile *f, const double *buf, int64_t frames)
 {
+    errno = 0;
     sf_count_t n = sf_writef_double(f->sf, buf, frames);
-    if (n != frames) {
-        snprintf(f->error, sizeof f->error, "%s: write error (%s)", f->path, sf_strerror(f->sf));
-        return false;
-    }
-    return true;
+    return check_write(f, n, frames, errno);
 }
+
+bool soundfile_write_int(struct soundfile *f, const int32_t *buf, int64_t frames)
+{
+    errno = 0;
+    sf_count_t n = sf_writef_int(f->sf, buf, frames);
+    return check_write(f, n, frames, errno);
+}
+
+bool soundfile_set_compression(struct soundfile *f, double level, bool constant_bitrate)
+{
+    double v = level;
+    if (!sf_command(f->sf, SFC_SET_COMPRESSION_LEVEL, &v, sizeof v))
+        return false;
+    int mode = constant_bitrate ? SF_BITRATE_MODE_CONSTANT : SF_BITRATE_MODE_VARIABLE;
+    return !constant_bitrate || sf_command(f->sf, SFC_SET_BITRATE_MODE, &mode, sizeof mode);
+}
+
+static const struct { const char *name; int id; } tags[] = {
+    { "title", SF_STR_TITLE }, { "artist", SF_STR_ARTIST }, { "album", SF_STR_ALBUM },
+    { "tracknumber", SF_STR_TRACKNUMBER }, { "comment", SF_STR_COMMENT },
+    { "date", SF_STR_DATE }, { "genre", SF_STR_GENRE }, { "copyright", SF_STR_COPYRIGHT },
+};
 
 void soundfile_set_tag(struct soundfile *f, const char *tag, const char *value)
 {
-    static const struct { const char *name; int id; } tags[] = {
-        { "title", SF_STR_TITLE }, { "artist", SF_STR_ARTIST }, { "album", SF_STR_ALBUM },
-        { "tracknumber", SF_STR_TRACKNUMBER }, { "comment", SF_STR_COMMENT },
-        { "date", SF_STR_DATE }, { "genre", SF_STR_GENRE }, { "copyright", SF_STR_COPYRIGHT },
-    };
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
         if (strcmp(tags[i].name, tag) == 0)
             sf_set_string(f->sf, tags[i].id, value);
+}
+
+const char *soundfile_get_tag(struct soundfile *f, const char *tag)
+{
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+        if (strcmp(tags[i].name, tag) == 0)
+            return sf_get_string(f->sf, tags[i].id);
+    return NULL;
 }
 
 bool soundfile_close(struct soundfile *f)
@@ -241,8 +279,11 @@ bool soundfile_close(struct soundfile *f)
     if (!f)
         return true;
     bool ok = true;
-    if (f->writing)
+    if (f->writing) {
         sf_write_sync(f->sf);
+        if (sf_error(f->sf) != SF_ERR_NO_ERROR)
+            ok = false;
+    }
     if (sf_close(f->sf) != 0)
         ok = false;
     free(f);

@@ -48,9 +48,20 @@ struct soundfile *soundfile_create(const char *path, enum soundfile_kind kind,
                                    char *err, size_t errlen);
 /* Writes interleaved double frames; false on a write error. */
 bool soundfile_write(struct soundfile *f, const double *buf, int64_t frames);
+/* Writes interleaved integer frames at full 32-bit scale (a 16-bit value
+ * shifted left by 16, a 24-bit one by 8): integer files receive the top
+ * bits exactly, with no float conversion in between. */
+bool soundfile_write_int(struct soundfile *f, const int32_t *buf, int64_t frames);
+/* Lossy encoders, before the first write: libsndfile's compression level
+ * (0 best quality .. 1 smallest); for MP3, constant bitrate if asked
+ * (level 0 = 320 kbps). False if the format has no such setting. */
+bool soundfile_set_compression(struct soundfile *f, double level, bool constant_bitrate);
 /* Sets a text tag before the first write: "title", "artist", "album",
- * "tracknumber", "comment", "isrc" where the format can carry it. */
+ * "tracknumber", "comment", "date", "genre", "copyright", where the
+ * format can carry it (ISRC: see audio/tags.h). */
 void soundfile_set_tag(struct soundfile *f, const char *tag, const char *value);
+/* A text tag the file carries (as libsndfile reads it), or NULL. */
+const char *soundfile_get_tag(struct soundfile *f, const char *tag);
 /* Closes; for a written file, false if finishing it failed. */
 bool soundfile_close(struct soundfile *f);
 
