@@ -9,9 +9,7 @@
  * worker has set `done` under `lock`. Progress counters are atomics read
  * without the lock.
  */
-#include "audio/soundfile.h"
-#include "dsp/intake.h"
-#include "dsp/loudness.h"
+#include "audio/mix_analysis.h"
 #include "tui/cli.h"
 #include "tui/json.h"
 
@@ -25,100 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READ_FRAMES 16384
 #define PROGRESS_MS 200
-
-struct job {
-    const char *path;
-    bool done;                      /* under lock */
-    bool ok;
-    char error[4096 + 600];
-    struct soundfile_info info;
-    struct loudness_result loud;
-    struct intake_report intake;
-    _Atomic int64_t frames_total;   /* known once the file is open */
-    _Atomic int64_t frames_done;
-};
-
-struct pool {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    struct job *jobs;
-    int njobs;
-    int next;                       /* next job to take, under lock */
-};
-
-/* libsndfile reports a failed open through one global string, so opens
- * are taken one at a time to keep each file's message its own. */
-static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static bool measure(struct job *j, struct soundfile *f)
-{
-    int ch = j->info.channels;
-    double *buf = malloc((size_t)READ_FRAMES * (size_t)ch * sizeof *buf);
-    struct loudness *m = loudness_new(j->info.rate, ch);
-    struct intake *in = intake_new(j->info.rate, ch);
-    bool ok = buf && m && in;
-    if (!ok)
-        snprintf(j->error, sizeof j->error, "%s: out of memory", j->path);
-    while (ok) {
-        int64_t n = soundfile_read(f, buf, READ_FRAMES);
-        if (n < 0) {
-            snprintf(j->error, sizeof j->error, "%s", soundfile_error(f));
-            ok = false;
-        } else if (n == 0) {
-            break;
-        } else if (!loudness_add(m, buf, (size_t)n)) {
-            snprintf(j->error, sizeof j->error, "%s: out of memory", j->path);
-            ok = false;
-        } else {
-            intake_add(in, buf, (size_t)n);
-            atomic_fetch_add(&j->frames_done, n);
-        }
-    }
-    if (ok && !loudness_finish(m, &j->loud)) {
-        snprintf(j->error, sizeof j->error, "%s: out of memory", j->path);
-        ok = false;
-    }
-    if (ok) {
-        struct intake_format fmt = { .bits = j->info.bits, .is_float = j->info.is_float,
-                                     .lossy = j->info.lossy, .name = j->info.format };
-        intake_finish(in, &fmt, &j->loud, &j->intake);
-    }
-    intake_free(in);
-    loudness_free(m);
-    free(buf);
-    return ok;
-}
-
-static void run_job(struct job *j)
-{
-    pthread_mutex_lock(&open_lock);
-    struct soundfile *f = soundfile_open(j->path, &j->info, j->error, sizeof j->error);
-    pthread_mutex_unlock(&open_lock);
-    if (!f)
-        return;
-    atomic_store(&j->frames_total, j->info.frames);
-    j->ok = measure(j, f);
-    soundfile_close(f);
-}
-
-static void *worker(void *arg)
-{
-    struct pool *p = arg;
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        int i = p->next < p->njobs ? p->next++ : -1;
-        pthread_mutex_unlock(&p->lock);
-        if (i < 0)
-            return NULL;
-        run_job(&p->jobs[i]);
-        pthread_mutex_lock(&p->lock);
-        p->jobs[i].done = true;
-        pthread_cond_broadcast(&p->changed);
-        pthread_mutex_unlock(&p->lock);
-    }
-}
 
 /* ---- text ---- */
 
@@ -166,7 +71,7 @@ static void format_duration(char *buf, size_t len, int64_t frames, int rate)
         snprintf(buf, len, "%d:%06.3f", m, rest);
 }
 
-static void print_text(FILE *out, const struct job *j, bool first)
+static void print_text(FILE *out, const struct mix_analysis *j, bool first)
 {
     const struct loudness_result *l = &j->loud;
     const struct intake_report *r = &j->intake;
@@ -222,7 +127,7 @@ static void json_array(FILE *out, const char *key, const double *v, int n)
     fputc(']', out);
 }
 
-static void print_json_file(FILE *out, const struct job *j)
+static void print_json_file(FILE *out, const struct mix_analysis *j)
 {
     fputs("    {\n      \"path\": ", out);
     json_string(out, j->path);
@@ -276,7 +181,7 @@ static void print_json_file(FILE *out, const struct job *j)
 
 /* ---- progress ---- */
 
-static void draw_progress(struct pool *p, int printed)
+static void draw_progress(struct mix_pool *p, int printed)
 {
     double sum = 0.0;
     for (int i = 0; i < p->njobs; i++) {
@@ -321,7 +226,7 @@ static int usage(const char *problem, const char *arg)
 }
 
 /* Waits for the jobs in order, printing each as it completes. */
-static int report(struct pool *p, bool json, bool progress)
+static int report(struct mix_pool *p, bool json, bool progress)
 {
     int status = EXIT_OK;
     if (json)
@@ -347,7 +252,7 @@ static int report(struct pool *p, bool json, bool progress)
             continue;
         }
         pthread_mutex_unlock(&p->lock);
-        const struct job *j = &p->jobs[printed];
+        const struct mix_analysis *j = &p->jobs[printed];
         if (progress)
             clear_progress();
         if (!j->ok) {
@@ -376,7 +281,7 @@ static int report(struct pool *p, bool json, bool progress)
 int cli_analyze(int argc, char **argv)
 {
     bool json = false, options = true;
-    struct pool p = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
+    struct mix_pool p = { 0 };
     p.jobs = calloc((size_t)argc, sizeof *p.jobs);
     if (!p.jobs) {
         fprintf(stderr, "lathe analyze: out of memory\n");
@@ -402,20 +307,10 @@ int cli_analyze(int argc, char **argv)
         free(p.jobs);
         return usage("no FILE given", NULL);
     }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int nthreads = cores < 1 ? 1 : cores < p.njobs ? (int)cores : p.njobs;
-    pthread_t *threads = calloc((size_t)nthreads, sizeof *threads);
-    int started = 0;
-    while (threads && started < nthreads &&
-           pthread_create(&threads[started], NULL, worker, &p) == 0)
-        started++;
-    /* Without any thread the work still gets done, on this one. */
-    if (started == 0)
-        worker(&p);
+    struct mix_analysis *jobs = p.jobs;
+    mix_pool_start(&p, jobs, p.njobs, 0);
     int status = report(&p, json, isatty(STDERR_FILENO) == 1);
-    for (int i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
-    free(threads);
+    mix_pool_join(&p);
     free(p.jobs);
     return status;
 }
