@@ -51,6 +51,9 @@ static bool set_key(struct editor *e, enum section_kind kind, const char *key,
         if (!t)
             return false;
         sec = t;
+    } else if (kind == SECTION_MASTER) {
+        sec = &e->s->master;
+        e->s->has_master = true;
     } else {
         sec = &e->s->album;
         e->s->has_album = true;
@@ -82,7 +85,7 @@ static bool set_key(struct editor *e, enum section_kind kind, const char *key,
     if (kind == SECTION_TRACK)
         snprintf(msg, msglen, "track %d %s: %s", e->selected + 1, key, shown);
     else
-        snprintf(msg, msglen, "album %s: %s", key, shown);
+        snprintf(msg, msglen, "%s %s: %s", d->name, key, shown);
     return true;
 }
 
@@ -362,6 +365,8 @@ RUN(cmd_set)
     value += strspn(value, " \t");
     if (strncmp(key, "album.", 6) == 0)
         return set_key(e, SECTION_ALBUM, key + 6, value, msg, msglen);
+    if (strncmp(key, "master.", 7) == 0)
+        return set_key(e, SECTION_MASTER, key + 7, value, msg, msglen);
     if (e->selected == SELECT_ALBUM)
         return set_key(e, SECTION_ALBUM, key, value, msg, msglen);
     return set_key(e, SECTION_TRACK, key, value, msg, msglen);
@@ -372,6 +377,8 @@ RUN(cmd_unset)
     if (!want_args(argc, 1, 1, argv, "KEY", msg, msglen))
         return false;
     const char *key = argv[1];
+    if (strncmp(key, "master.", 7) == 0)
+        return set_key(e, SECTION_MASTER, key + 7, "", msg, msglen);
     if (strncmp(key, "album.", 6) == 0 || e->selected == SELECT_ALBUM)
         return set_key(e, SECTION_ALBUM, strncmp(key, "album.", 6) == 0 ? key + 6 : key, "",
                        msg, msglen);
@@ -579,8 +586,8 @@ static const struct command commands[] = {
     { "isrc", "CODE", "the track's ISRC, like GBABC2600001", cmd_isrc, true },
     { "upc", "CODE", "the album's UPC/EAN (12 or 13 digits)", cmd_upc, true },
     { "note", "TEXT", "add a note to the track", cmd_note, true },
-    { "set", "KEY VALUE", "set any session key of the track (album.KEY for the album)", cmd_set, true },
-    { "unset", "KEY", "remove a key from the track (album.KEY for the album)", cmd_unset, true },
+    { "set", "KEY VALUE", "set any session key of the track (album.KEY, master.KEY for those)", cmd_set, true },
+    { "unset", "KEY", "remove a key from the track (album.KEY, master.KEY for those)", cmd_unset, true },
     { "eq", "add SETTINGS", "add an EQ band to the chain: eq add bell 3kHz -1dB q 1", cmd_proc, true },
     { "comp", "add SETTINGS", "add a compressor to the chain", cmd_proc, true },
     { "multiband", "add SETTINGS", "add a multiband compressor to the chain", cmd_proc, true },

@@ -10,11 +10,8 @@
 
 #include "session/codes.h"
 
-static void add(struct problems *p, enum severity sev, int track, const char *code,
-                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void add(struct problems *p, enum severity sev, int track, const char *code,
-                const char *fmt, ...)
+void problems_add(struct problems *p, enum severity sev, int track, const char *code,
+                  const char *fmt, ...)
 {
     if (p->n == p->cap) {
         int cap = p->cap ? p->cap * 2 : 32;
@@ -55,12 +52,12 @@ static void check_text(struct problems *p, int track, const char *field, const c
         unsigned char c = (unsigned char)v[bad];
         len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
         memcpy(ch, v + bad, (size_t)len);
-        add(p, SEV_ERROR, track, "cdtext-charset",
+        problems_add(p, SEV_ERROR, track, "cdtext-charset",
             "CD-Text %s \"%s\": \"%s\" is not in Latin-1 (ISO-8859-1), which CD-Text uses",
             field, v, ch);
     }
     if (text_latin1_length(v) > RULE_MAX_CDTEXT_FIELD)
-        add(p, SEV_WARNING, track, "cdtext-long",
+        problems_add(p, SEV_WARNING, track, "cdtext-long",
             "CD-Text %s is %zu characters; players show about 80", field, text_latin1_length(v));
 }
 
@@ -107,7 +104,7 @@ static void check_cdtext(const struct session *s, struct problems *p)
     if (packs > 0)
         packs += 3;             /* the size information */
     if (packs > RULE_MAX_CDTEXT_PACKS)
-        add(p, SEV_ERROR, 0, "cdtext-size",
+        problems_add(p, SEV_ERROR, 0, "cdtext-size",
             "CD-Text needs about %d packs; a CD holds %d per language — shorten the texts",
             packs, RULE_MAX_CDTEXT_PACKS);
 }
@@ -117,12 +114,12 @@ static void check_codes(const struct session *s, struct problems *p)
     const char *upc = s->album.upc;
     if (upc) {
         if (!upc_length_ok(upc))
-            add(p, SEV_ERROR, 0, "upc-format",
+            problems_add(p, SEV_ERROR, 0, "upc-format",
                 "UPC/EAN \"%s\" has %zu digits — expected 13 (EAN-13) or 12 (UPC-A)", upc, strlen(upc));
         else if (!upc_check_ok(upc)) {
             char ean[14];
             snprintf(ean, sizeof ean, "%s%s", strlen(upc) == 12 ? "0" : "", upc);
-            add(p, SEV_ERROR, 0, "upc-check",
+            problems_add(p, SEV_ERROR, 0, "upc-check",
                 "UPC/EAN \"%s\": check digit %c is wrong — expected %d", upc,
                 upc[strlen(upc) - 1], ean13_check_digit(ean));
         }
@@ -132,13 +129,13 @@ static void check_codes(const struct session *s, struct problems *p)
         if (!isrc)
             continue;
         if (!isrc_valid(isrc)) {
-            add(p, SEV_ERROR, i + 1, "isrc-format",
+            problems_add(p, SEV_ERROR, i + 1, "isrc-format",
                 "ISRC \"%s\" is malformed — expected CC-XXX-YY-NNNNN, like GBABC2600001", isrc);
             continue;
         }
         for (int j = 0; j < i; j++)
             if (s->tracks[j].isrc && strcmp(s->tracks[j].isrc, isrc) == 0) {
-                add(p, SEV_ERROR, i + 1, "isrc-duplicate",
+                problems_add(p, SEV_ERROR, i + 1, "isrc-duplicate",
                     "ISRC %s is also on track %d — every recording needs its own", isrc, j + 1);
                 break;
             }
@@ -150,30 +147,30 @@ static void check_mixes(const struct session *s, struct problems *p)
     for (int i = 0; i < s->ntracks; i++) {
         const struct track *t = &s->tracks[i];
         if (t->mix.probed && !t->mix.ok)
-            add(p, SEV_ERROR, i + 1, "mix-unreadable", "%s", t->mix.error);
+            problems_add(p, SEV_ERROR, i + 1, "mix-unreadable", "%s", t->mix.error);
         else if (t->mix.ok && t->mix.channels > 2)
-            add(p, SEV_WARNING, i + 1, "mix-channels",
+            problems_add(p, SEV_WARNING, i + 1, "mix-channels",
                 "%s has %d channels; CD and stereo outputs take the first two", t->file,
                 t->mix.channels);
     }
     for (int i = 0; i < s->nrefs; i++)
         if (s->refs[i].mix.probed && !s->refs[i].mix.ok)
-            add(p, SEV_WARNING, 0, "reference-unreadable", "reference %s", s->refs[i].mix.error);
+            problems_add(p, SEV_WARNING, 0, "reference-unreadable", "reference %s", s->refs[i].mix.error);
 }
 
 static void check_timing(const struct session *s, const struct timeline *tl, struct problems *p)
 {
     double rate = tl->rate;
     if (s->ntracks == 0) {
-        add(p, SEV_ERROR, 0, "no-tracks", "the session has no tracks");
+        problems_add(p, SEV_ERROR, 0, "no-tracks", "the session has no tracks");
         return;
     }
     if (s->ntracks > RULE_MAX_TRACKS)
-        add(p, SEV_ERROR, 0, "too-many-tracks", "%d tracks — a CD holds at most %d",
+        problems_add(p, SEV_ERROR, 0, "too-many-tracks", "%d tracks — a CD holds at most %d",
             s->ntracks, RULE_MAX_TRACKS);
     const struct timeline_track *first = &tl->tracks[0];
     if (first->index1 - first->index0 < RULE_MIN_PREGAP * rate - 0.5)
-        add(p, SEV_ERROR, 1, "pregap-short",
+        problems_add(p, SEV_ERROR, 1, "pregap-short",
             "the pregap before track 1 is %.2f s — a CD needs at least 2 s",
             (first->index1 - first->index0) / rate);
     for (int i = 0; i < s->ntracks; i++) {
@@ -184,43 +181,43 @@ static void check_timing(const struct session *s, const struct timeline *tl, str
         double len = (tt->next_index1 - tt->index1) / rate;
         bool next_known = i + 1 >= s->ntracks || tl->tracks[i + 1].length_known;
         if (len < RULE_MIN_TRACK && next_known)
-            add(p, SEV_ERROR, i + 1, "track-short",
+            problems_add(p, SEV_ERROR, i + 1, "track-short",
                 "track is %.2f s long — a CD track needs at least 4 s", len);
         if (i > 0 && t->has_gap && stime_samples(t->gap, tl->rate) > 0 &&
             stime_samples(t->crossfade, tl->rate) > 0)
-            add(p, SEV_ERROR, i + 1, "gap-and-crossfade",
+            problems_add(p, SEV_ERROR, i + 1, "gap-and-crossfade",
                 "both a gap and a crossfade — a track either follows a gap or overlaps");
         if (t->trim_out.seconds > 0 || t->trim_out.in_samples) {
             int64_t out = stime_samples(t->trim_out, t->mix.rate);
             int64_t in = stime_samples(t->trim_in, t->mix.rate);
             if (out <= in)
-                add(p, SEV_ERROR, i + 1, "trim", "trim-out is not after trim-in");
+                problems_add(p, SEV_ERROR, i + 1, "trim", "trim-out is not after trim-in");
             else if (t->mix.ok && out > t->mix.frames)
-                add(p, SEV_WARNING, i + 1, "trim", "trim-out is past the end of the mix (%.2f s)",
+                problems_add(p, SEV_WARNING, i + 1, "trim", "trim-out is past the end of the mix (%.2f s)",
                     (double)t->mix.frames / t->mix.rate);
         }
         int64_t xf = stime_samples(t->crossfade, tl->rate);
         if (i > 0 && xf > 0 && (xf > tl->tracks[i - 1].audio_length || xf > tt->audio_length))
-            add(p, SEV_ERROR, i + 1, "crossfade-long",
+            problems_add(p, SEV_ERROR, i + 1, "crossfade-long",
                 "the crossfade of %.2f s is longer than this track or the one before it", xf / rate);
         if (t->mix.ok && stime_samples(t->trim_in, t->mix.rate) >= t->mix.frames)
-            add(p, SEV_ERROR, i + 1, "trim", "trim-in is past the end of the mix (%.2f s)",
+            problems_add(p, SEV_ERROR, i + 1, "trim", "trim-in is past the end of the mix (%.2f s)",
                 (double)t->mix.frames / t->mix.rate);
         if (tt->fade_in + tt->fade_out > tt->audio_length && tt->audio_length > 0)
-            add(p, SEV_WARNING, i + 1, "fades-long", "fade-in and fade-out together are longer than the track");
+            problems_add(p, SEV_WARNING, i + 1, "fades-long", "fade-in and fade-out together are longer than the track");
         for (int k = 0; k < tt->nextra; k++) {
             int64_t prev = k ? tt->extra_index[k - 1] : tt->index1;
             if (tt->extra_index[k] <= prev || tt->extra_index[k] >= tt->next_index1)
-                add(p, SEV_ERROR, i + 1, "index-order",
+                problems_add(p, SEV_ERROR, i + 1, "index-order",
                     "index %02d is not inside the track after the index before it", k + 2);
         }
     }
     double total = (double)tl->end / rate;
     int mm = (int)(total / 60), ss = (int)total % 60;
     if (total > RULE_MAX_TOTAL)
-        add(p, SEV_ERROR, 0, "too-long", "the album is %d:%02d — a CD holds at most 79:57", mm, ss);
+        problems_add(p, SEV_ERROR, 0, "too-long", "the album is %d:%02d — a CD holds at most 79:57", mm, ss);
     else if (total > RULE_WARN_TOTAL)
-        add(p, SEV_WARNING, 0, "long", "the album is %d:%02d — over 74:00, some plants refuse it",
+        problems_add(p, SEV_WARNING, 0, "long", "the album is %d:%02d — over 74:00, some plants refuse it",
             mm, ss);
 }
 

@@ -27,6 +27,9 @@ struct problems {
  * session after its mixes were probed. */
 bool rules_check(const struct session *s, const struct timeline *tl, struct problems *out);
 void problems_free(struct problems *p);
+/* Adds one problem; `code` must be a string that lives on (a literal). */
+void problems_add(struct problems *p, enum severity sev, int track, const char *code,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Red Book limits, in seconds. */
 #define RULE_MIN_TRACK 4.0

@@ -588,6 +588,20 @@ static void write_key_value(struct buf *b, const struct key_def *kd, const void 
         write_key_line(b, kd, canon, it ? it->comment : NULL);
 }
 
+/* Keys that have a value but no line yet, in table order. */
+static void write_new_keys(struct buf *b, const struct section_def *d, const void *sec,
+                           const bool *in_layout)
+{
+    for (int k = 0; k < d->nkeys; k++) {
+        const struct key_def *kd = &d->keys[k];
+        if (in_layout[k] || key_is_default(kd, sec))
+            continue;
+        int count = key_count(kd, sec);
+        for (int occ = 0; occ < count; occ++)
+            write_key_value(b, kd, sec, occ, NULL);
+    }
+}
+
 static bool last_line_blank(const struct buf *b)
 {
     return b->len == 0 || (b->len >= 2 && b->data[b->len - 1] == '\n' && b->data[b->len - 2] == '\n');
@@ -628,8 +642,14 @@ static void write_section(struct buf *b, const struct section_def *d, const void
         }
     }
     char canon[4096];
+    bool appended = false;
     for (int i = 0; i < l->nitems; i++) {
         const struct layout_item *it = &l->items[i];
+        if (it->kind == ITEM_PROC && !appended) {
+            /* keys set since go before the chain, as in a new file */
+            write_new_keys(b, d, sec, in_layout);
+            appended = true;
+        }
         if (it->kind == ITEM_TEXT) {
             buf_line(b, it->raw);
         } else if (it->kind == ITEM_KEY) {
@@ -657,14 +677,8 @@ static void write_section(struct buf *b, const struct section_def *d, const void
         }
     }
     /* keys set since, in table order, then a chain the layout never had */
-    for (int k = 0; k < d->nkeys; k++) {
-        const struct key_def *kd = &d->keys[k];
-        if (in_layout[k] || key_is_default(kd, sec))
-            continue;
-        int count = key_count(kd, sec);
-        for (int occ = 0; occ < count; occ++)
-            write_key_value(b, kd, sec, occ, NULL);
-    }
+    if (!appended)
+        write_new_keys(b, d, sec, in_layout);
     if (c && last_proc_item < 0)
         for (int p = 0; p < c->n; p++) {
             proc_format(&c->procs[p], canon, sizeof canon);

@@ -9,7 +9,7 @@ cd "$WORK" || exit 2
 # rule NAME EXPECTED-STATUS GREP-PATTERN SESSION-TEXT(printf)
 rule() {
     printf "$4" > "$1.lathe"
-    run_lathe check "$1.lathe"
+    run_lathe check --no-audio "$1.lathe"
     if [ "$status" -ne "$2" ]; then
         fail "check: $1" "exit $status, expected $2" "$out"
     elif ! echo "$out" | grep -q -- "$3"; then
@@ -40,23 +40,46 @@ rule trim-past-end 1 'error: track 1: trim-in is past the end of the mix' "${T}t
 "$TOOLS/make_tone" k32.wav 10 32000
 rule rate-32k 0 'clean' '[track]\nfile = k32.wav\n'
 
+# Audio checks: the demo album's mixes, one of them clipped and one at 44.1 kHz.
+"$TOOLS/make_demo" demo >/dev/null || exit 2
+run_lathe check demo/demo.lathe
+check_eq "the demo album is clean, audio included" "0" "$status"
+"$TOOLS/make_tone" demo/mixes/hot.wav 6 48000 2 24
+python3 - demo/mixes/hot.wav <<'PY'
+import sys, struct
+# push a stretch of the tone into clipping: 24-bit samples at full scale
+p = sys.argv[1]; d = bytearray(open(p, 'rb').read()); i = d.find(b'data') + 8
+for k in range(i + 30000, i + 30000 + 6 * 600, 3):
+    d[k:k+3] = (0x7fffff).to_bytes(3, 'little', signed=True)
+open(p, 'wb').write(d)
+PY
+"$TOOLS/make_tone" demo/mixes/slow.wav 6 44100
+printf '[track]\nfile = mixes/hot.wav\n[track]\nfile = mixes/slow.wav\n' > demo/audio.lathe
+run_lathe check demo/audio.lathe
+if echo "$out" | grep -q 'warning: track 1: mixes/hot.wav: .*clip' && echo "$out" | grep -q 'warning: track 2: mixes/slow.wav is 44100 Hz; it is converted'; then
+    ok "check: clipping and rate mismatch in the mixes"; else fail "check: clipping and rate mismatch" "$out"; fi
+printf '[album]\ntarget = -10 LUFS\n[track]\nfile = mixes/slow.wav\n' > demo/loud.lathe
+run_lathe check demo/loud.lathe
+if echo "$out" | grep -q 'warning: album: the album renders at .* against a target of -10.0 LUFS'; then
+    ok "check: loudness against the target"; else fail "check: loudness against the target" "$out"; fi
+
 # 100 tracks: more than a CD holds.
 { for i in $(seq 100); do printf '[track]\nfile = a.wav\n'; done; } > hundred.lathe
-run_lathe check hundred.lathe
+run_lathe check --no-audio hundred.lathe
 if [ "$status" -eq 1 ] && echo "$out" | grep -q 'error: album: 100 tracks — a CD holds at most 99'; then ok "check: 100 tracks"; else fail "check: 100 tracks" "$out"; fi
 
 # Playing time: 13 x 6 min = 78 min warns, 14 x 6 min = 84 min is an error.
 "$TOOLS/make_tone" long.wav 360 11025 1 16 || exit 2
 { for i in $(seq 13); do printf '[track]\nfile = long.wav\n'; done; } > warn.lathe
-run_lathe check warn.lathe
+run_lathe check --no-audio warn.lathe
 if [ "$status" -eq 1 ] && echo "$out" | grep -q 'warning: album: the album is 78:2[0-9] — over 74:00'; then ok "check: over 74 min warns"; else fail "check: over 74 min warns" "$out"; fi
 { for i in $(seq 14); do printf '[track]\nfile = long.wav\n'; done; } > over.lathe
-run_lathe check over.lathe
+run_lathe check --no-audio over.lathe
 if [ "$status" -eq 1 ] && echo "$out" | grep -q 'error: album: the album is 84:2[0-9] — a CD holds at most 79:57'; then ok "check: over 79:57 is an error"; else fail "check: over 79:57" "$out"; fi
 
 # --json is valid JSON with the problems.
 printf "${T}isrc = GB-ABC-26-001\n" > j.lathe
-run_lathe check j.lathe --json
+run_lathe check j.lathe --json --no-audio
 if echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["errors"]==1 and d["problems"][0]["code"]=="isrc-format" and d["tracks"][0]["pregap_frames"]==150'; then
     ok "check --json"; else fail "check --json" "$out"; fi
 run_lathe check

@@ -130,6 +130,7 @@ static const char session_text[] =
     "leveling = album\n"
     "\n"
     "[master]\n"
+    "gain = +5.45dB\n"
     "eq = lowshelf 90Hz +0.8dB q 0.7\n"
     "comp = threshold -16dB ratio 1.5 attack 30ms release 200ms knee 6dB\n"
     "limit = ceiling -1dBTP release 60ms\n"

@@ -3,6 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <math.h>
+#include <stdlib.h>
+
+#include "audio/measure.h"
+#include "audio/mix_analysis.h"
 #include "audio/mixprobe.h"
 #include "session/rules.h"
 #include "session/sessfile.h"
@@ -64,21 +69,101 @@ static void print_json(const char *path, const struct session *s, const struct t
     printf("]}\n");
 }
 
+/* What only the audio shows: overs and clipping in the mixes, limited mixes,
+ * rate conversions, and the loudness a render would have against the target. */
+static void check_audio(struct session *s, const struct timeline *tl, struct problems *p)
+{
+    int n = s->ntracks;
+    struct mix_analysis *jobs = calloc((size_t)(n ? n : 1), sizeof *jobs);
+    char (*paths)[4096] = calloc((size_t)(n ? n : 1), sizeof *paths);
+    int *track_of = calloc((size_t)(n ? n : 1), sizeof *track_of);
+    int njobs = 0;
+    bool all_ok = true;
+    for (int i = 0; jobs && paths && track_of && i < n; i++) {
+        if (!s->tracks[i].mix.ok) {
+            all_ok = false;
+            continue;
+        }
+        mix_path(s, s->tracks[i].file, paths[njobs], sizeof paths[njobs]);
+        jobs[njobs].path = paths[njobs];
+        track_of[njobs++] = i;
+    }
+    struct mix_pool pool = { 0 };
+    if (njobs) {
+        mix_pool_start(&pool, jobs, njobs, 0);
+        mix_pool_join(&pool);
+    }
+    for (int j = 0; j < njobs; j++) {
+        int t = track_of[j] + 1;
+        const struct mix_analysis *a = &jobs[j];
+        if (!a->ok) {
+            problems_add(p, SEV_ERROR, t, "mix-unreadable", "%s", a->error);
+            all_ok = false;
+            continue;
+        }
+        if (a->loud.true_peak_max > 0)
+            problems_add(p, SEV_WARNING, t, "mix-overs", "%s: true peak %+.2f dBTP — the mix is over full scale",
+                         s->tracks[track_of[j]].file, a->loud.true_peak_max);
+        for (int w = 0; w < a->intake.nwarnings; w++) {
+            const struct intake_warning *iw = &a->intake.warnings[w];
+            /* mixes normally peak near 0 dBTP; the master's ceiling handles that */
+            if (iw->severity == INTAKE_NOTE || strcmp(iw->code, "headroom") == 0)
+                continue;
+            problems_add(p, SEV_WARNING, t, iw->code, "%s: %s", s->tracks[track_of[j]].file,
+                         iw->message);
+        }
+        if (a->info.rate != tl->rate)
+            problems_add(p, SEV_WARNING, t, "rate-mismatch",
+                         "%s is %d Hz; it is converted to the session's %d Hz on the way in",
+                         s->tracks[track_of[j]].file, a->info.rate, tl->rate);
+    }
+    free(jobs);
+    free(paths);
+    free(track_of);
+    if (!all_ok || n == 0 || s->album.leveling == LEVEL_OFF)
+        return;
+    double ceiling = NAN;
+    for (int i = 0; i < s->noutputs; i++)
+        if (s->outputs[i].has_ceiling && (isnan(ceiling) || s->outputs[i].ceiling < ceiling))
+            ceiling = s->outputs[i].ceiling;
+    struct loudness_result *lr = calloc((size_t)n, sizeof *lr), album;
+    char err[1024];
+    if (!lr || !measure_album(s, tl, !isnan(ceiling), ceiling, lr, &album, err, sizeof err)) {
+        if (lr)
+            problems_add(p, SEV_ERROR, 0, "render", "%s", err);
+        free(lr);
+        return;
+    }
+    double target = s->album.target;
+    if (s->album.leveling == LEVEL_ALBUM && fabs(album.integrated - target) > 0.5)
+        problems_add(p, SEV_WARNING, 0, "loudness-target",
+                     "the album renders at %.1f LUFS against a target of %.1f LUFS — run lathe level",
+                     album.integrated, target);
+    for (int i = 0; s->album.leveling == LEVEL_TRACK && i < n; i++)
+        if (isfinite(lr[i].integrated) && fabs(lr[i].integrated - target) > 0.5)
+            problems_add(p, SEV_WARNING, i + 1, "loudness-target",
+                         "renders at %.1f LUFS against a target of %.1f LUFS — run lathe level",
+                         lr[i].integrated, target);
+    free(lr);
+}
+
 int cli_check(int argc, char **argv)
 {
     const char *path = NULL;
-    bool json = false;
+    bool json = false, audio = true;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             json = true;
+        else if (strcmp(argv[i], "--no-audio") == 0)
+            audio = false;
         else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "usage: lathe check SESSION [--json]\n");
+            fprintf(stderr, "usage: lathe check SESSION [--json] [--no-audio]\n");
             return EXIT_USAGE;
         } else
             path = argv[i];
     }
     if (!path) {
-        fprintf(stderr, "usage: lathe check SESSION [--json]\n");
+        fprintf(stderr, "usage: lathe check SESSION [--json] [--no-audio]\n");
         return EXIT_USAGE;
     }
     char err[1024];
@@ -96,6 +181,8 @@ int cli_check(int argc, char **argv)
         return EXIT_USAGE;
     }
     rules_check(s, &tl, &p);
+    if (audio && p.errors == 0)
+        check_audio(s, &tl, &p);
     if (json) {
         print_json(path, s, &tl, &p);
     } else {
