@@ -8,11 +8,12 @@
  * counts the packs so a reader can tell a file is whole. */
 #include "audio/cdtext.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "session/codes.h"
 
 #define PAYLOAD 12
 #define TYPE_TITLE 0x80
@@ -22,22 +23,6 @@
 
 static const char *const field_names[CDTEXT_NFIELDS] = {
     "title", "performer", "songwriter", "composer", "arranger", "message",
-};
-
-/* Codes 0..27 of standards §2.2, then the spellings people also use. */
-static const char *const genre_names[] = {
-    NULL, "not defined", "adult contemporary", "alternative rock", "children's",
-    "classical", "contemporary christian", "country", "dance", "easy listening",
-    "erotic", "folk", "gospel", "hip hop", "jazz", "latin", "musical", "new age",
-    "opera", "operetta", "pop", "rap", "reggae", "rock", "rhythm & blues",
-    "sound effects", "spoken word", "world music",
-};
-
-static const struct { const char *name; int code; } genre_aliases[] = {
-    { "alternative", 3 }, { "childrens", 4 }, { "children", 4 }, { "kids", 4 },
-    { "christian", 6 }, { "ccm", 6 }, { "hiphop", 13 }, { "r & b", 24 }, { "r&b", 24 },
-    { "rnb", 24 }, { "r and b", 24 }, { "rhythm and blues", 24 }, { "rhythm&blues", 24 },
-    { "world", 27 }, { "spoken", 26 }, { "effects", 25 }, { "sfx", 25 },
 };
 
 const char *cdtext_field_name(enum cdtext_field f)
@@ -54,49 +39,6 @@ uint16_t cdtext_crc(const uint8_t *b, size_t n)
             crc = (crc & 0x8000) ? (uint16_t)((crc << 1) ^ 0x1021) : (uint16_t)(crc << 1);
     }
     return crc ^ 0xFFFF;
-}
-
-/* Lower case, '-' and '_' as spaces, runs of spaces as one, trimmed. */
-static void genre_key(const char *name, char *out, size_t len)
-{
-    size_t n = 0;
-    bool space = false;
-    for (const char *p = name; *p && n + 2 < len; p++) {
-        char c = *p == '-' || *p == '_' ? ' ' : (char)tolower((unsigned char)*p);
-        if (c == ' ') {
-            space = n > 0;
-            continue;
-        }
-        if (space)
-            out[n++] = ' ';
-        space = false;
-        out[n++] = c;
-    }
-    out[n] = 0;
-}
-
-int cdtext_genre_code(const char *name)
-{
-    if (!name || !*name)
-        return 0;
-    char key[64];
-    genre_key(name, key, sizeof key);
-    if (!key[0])
-        return 0;
-    for (int code = 2; code < (int)(sizeof genre_names / sizeof genre_names[0]); code++)
-        if (strcmp(key, genre_names[code]) == 0)
-            return code;
-    for (size_t i = 0; i < sizeof genre_aliases / sizeof genre_aliases[0]; i++)
-        if (strcmp(key, genre_aliases[i].name) == 0)
-            return genre_aliases[i].code;
-    return 1;
-}
-
-const char *cdtext_genre_name(int code)
-{
-    if (code < 1 || code >= (int)(sizeof genre_names / sizeof genre_names[0]))
-        return NULL;
-    return genre_names[code];
 }
 
 static char *dup_or_null(const char *s)
@@ -138,7 +80,7 @@ bool cdtext_from_session(const struct session *s, struct cdtext_disc *d, char *e
             ok &= !v || !*v || d->text[i + 1][f];
         }
     }
-    d->genre = cdtext_genre_code(s->album.genre);
+    d->genre = genre_code(s->album.genre);
     d->genre_text = d->genre ? dup_or_null(s->album.genre) : NULL;
     if (!ok || (d->genre && !d->genre_text)) {
         cdtext_disc_free(d);

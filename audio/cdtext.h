@@ -37,13 +37,6 @@ uint16_t cdtext_crc(const uint8_t *bytes, size_t n);
 /* "title", "performer", ... */
 const char *cdtext_field_name(enum cdtext_field f);
 
-/* The genre code of a name, case-insensitive, with the usual spellings
- * ("hip-hop", "R&B"): 2..27; 1 (not defined) for a name not in the list;
- * 0 for NULL or empty. */
-int cdtext_genre_code(const char *name);
-/* The standard name of a code, or NULL. */
-const char *cdtext_genre_name(int code);
-
 /* The session's CD-Text: the album's and every track's fields, the genre
  * (its code and, as supplementary text, the session's spelling). A track
  * without a performer takes the album's, as the track file names do. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "audio/cdtext.h"
+#include "session/codes.h"
 #include "tests/harness.h"
 
 static const uint8_t vector_26[10][18] = {
@@ -131,7 +132,7 @@ TEST(round_trip_of_every_field_latin1_and_genre)
     set(&d, 4, CDTEXT_ARRANGER, "X");
     for (int t = 1; t <= 5; t++)
         set(&d, t, CDTEXT_PERFORMER, t == 3 ? "Soloist ½" : "Orchestre Symphonique de Montréal");
-    d.genre = cdtext_genre_code("Classical");
+    d.genre = genre_code("Classical");
     d.genre_text = strdup("Classical");
     uint8_t *out;
     size_t len;
@@ -275,20 +276,20 @@ TEST(decoder_honours_the_tab_shortcut)
 
 TEST(genre_names_map_to_the_standard_codes)
 {
-    CHECK_EQ_INT(cdtext_genre_code("Hip Hop"), 13);
-    CHECK_EQ_INT(cdtext_genre_code("hip-hop"), 13);
-    CHECK_EQ_INT(cdtext_genre_code("HIPHOP"), 13);
-    CHECK_EQ_INT(cdtext_genre_code("R&B"), 24);
-    CHECK_EQ_INT(cdtext_genre_code("rhythm and blues"), 24);
-    CHECK_EQ_INT(cdtext_genre_code("  Rock "), 23);
-    CHECK_EQ_INT(cdtext_genre_code("Children's"), 4);
-    CHECK_EQ_INT(cdtext_genre_code("world music"), 27);
-    CHECK_EQ_INT(cdtext_genre_code("Adult_Contemporary"), 2);
-    CHECK_EQ_INT(cdtext_genre_code("Shoegaze"), 1);
-    CHECK_EQ_INT(cdtext_genre_code(""), 0);
-    CHECK_EQ_INT(cdtext_genre_code(NULL), 0);
-    CHECK_EQ_STR(cdtext_genre_name(20), "pop");
-    CHECK(cdtext_genre_name(28) == NULL);
+    CHECK_EQ_INT(genre_code("Hip Hop"), 13);
+    CHECK_EQ_INT(genre_code("hip-hop"), 13);
+    CHECK_EQ_INT(genre_code("HIPHOP"), 13);
+    CHECK_EQ_INT(genre_code("R&B"), 24);
+    CHECK_EQ_INT(genre_code("rhythm and blues"), 24);
+    CHECK_EQ_INT(genre_code("  Rock "), 23);
+    CHECK_EQ_INT(genre_code("Children's"), 4);
+    CHECK_EQ_INT(genre_code("world music"), 27);
+    CHECK_EQ_INT(genre_code("Adult_Contemporary"), 2);
+    CHECK_EQ_INT(genre_code("Shoegaze"), 1);
+    CHECK_EQ_INT(genre_code(""), 0);
+    CHECK_EQ_INT(genre_code(NULL), 0);
+    CHECK_EQ_STR(genre_name(20), "pop");
+    CHECK(genre_name(28) == NULL);
 }
 
 TEST(session_text_with_performer_falling_back_to_the_album)

@@ -13,6 +13,7 @@
 #include "audio/ddp_verify.h"
 #include "audio/fsutil.h"
 #include "audio/soundfile.h"
+#include "session/codes.h"
 #include "tui/cli.h"
 #include "tui/json.h"
 
@@ -94,7 +95,7 @@ static void info_text(const struct ddp *d)
         printf("Album:      %s%s%s\n", title ? title : "", title && performer ? " / " : "",
                performer ? performer : "");
     if (d->has_cdtext && d->cdtext.genre) {
-        const char *g = cdtext_genre_name(d->cdtext.genre);
+        const char *g = genre_name(d->cdtext.genre);
         printf("Genre:      %s (code %d)%s%s\n", g ? g : "?", d->cdtext.genre,
                d->cdtext.genre_text ? ", " : "", d->cdtext.genre_text ? d->cdtext.genre_text : "");
     }
@@ -152,7 +153,7 @@ static void info_json(const struct ddp *d)
     printf(", \"genre\": ");
     if (d->has_cdtext && d->cdtext.genre) {
         printf("{\"code\": %d, \"name\": ", d->cdtext.genre);
-        json_string(stdout, cdtext_genre_name(d->cdtext.genre));
+        json_string(stdout, genre_name(d->cdtext.genre));
         printf(", \"text\": ");
         json_string(stdout, d->cdtext.genre_text);
         printf("}");
@@ -302,7 +303,7 @@ static bool write_cue(struct extract *x, char *err, size_t errlen)
     }
     if (d->has_cdtext && d->cdtext.genre)
         cue_line(f, "", "REM GENRE", d->cdtext.genre_text ? d->cdtext.genre_text
-                                                          : cdtext_genre_name(d->cdtext.genre));
+                                                          : genre_name(d->cdtext.genre));
     if (d->disc_upc[0])
         fprintf(f, "CATALOG %s\n", d->disc_upc);
     cue_line(f, "", "PERFORMER", text_of(d, 0, CDTEXT_PERFORMER));
