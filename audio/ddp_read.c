@@ -266,14 +266,14 @@ static int two_digits(const char *p)
     return (p[0] - '0') * 10 + (p[1] - '0');
 }
 
-static void read_packet(struct ddp *d, const char *rec, struct ddp_pq *p, int number)
+static void read_packet(struct ddp *d, const char *name, const char *rec, struct ddp_pq *p, int number)
 {
     memset(p, 0, sizeof *p);
     shown(rec, 4, p->marker);
     p->track = p->index = p->control = -1;
     p->sector = -1;
     if (memcmp(rec, "VVVS", 4) != 0) {
-        note(d, "PQ packet %d: marker \"%s\", expected \"VVVS\"", number, p->marker);
+        note(d, "%s packet %d: marker \"%s\", expected \"VVVS\"", name, number, p->marker);
         return;
     }
     char f[16];
@@ -282,15 +282,15 @@ static void read_packet(struct ddp *d, const char *rec, struct ddp_pq *p, int nu
     int m = two_digits(rec + 10), s = two_digits(rec + 12), fr = two_digits(rec + 14);
     if (p->track < 0) {
         shown(rec + 4, 2, f);
-        note(d, "PQ packet %d: track \"%s\" is not 00-99 or AA", number, f);
+        note(d, "%s packet %d: track \"%s\" is not 00-99 or AA", name, number, f);
     }
     if (p->index < 0) {
         shown(rec + 6, 2, f);
-        note(d, "PQ packet %d: index \"%s\" is not 00-99", number, f);
+        note(d, "%s packet %d: index \"%s\" is not 00-99", name, number, f);
     }
     if (m < 0 || s < 0 || fr < 0 || s > 59 || fr > 74) {
         shown(rec + 10, 6, f);
-        note(d, "PQ packet %d: time \"%s\" is not MMSSFF", number, f);
+        note(d, "%s packet %d: time \"%s\" is not MMSSFF", name, number, f);
     } else {
         p->sector = (int64_t)m * 4500 + s * 75 + fr;
     }
@@ -300,7 +300,7 @@ static void read_packet(struct ddp *d, const char *rec, struct ddp_pq *p, int nu
         p->scms = rec[17] == 'S';
     } else {
         shown(rec + 16, 2, f);
-        note(d, "PQ packet %d: control \"%s\" is not a hex digit and 1 or S", number, f);
+        note(d, "%s packet %d: control \"%s\" is not a hex digit and 1 or S", name, number, f);
     }
     text_field(rec, 20, 12, p->isrc);
     text_field(rec, 32, 13, p->upc);
@@ -379,7 +379,7 @@ static void read_pq(struct ddp *d)
     d->packets = calloc(n ? (size_t)n : 1, sizeof *d->packets);
     if (d->packets) {
         for (int i = 0; i < n; i++)
-            read_packet(d, buf + (size_t)i * DDP_PQ_BYTES, &d->packets[i], i + 1);
+            read_packet(d, st->name, buf + (size_t)i * DDP_PQ_BYTES, &d->packets[i], i + 1);
         d->npackets = n;
     }
     free(buf);
@@ -440,15 +440,19 @@ struct ddp *ddp_open(const char *dir, char *err, size_t errlen)
     snprintf(path, sizeof path, "%s/DDPID", dir);
     char *id = slurp(path, 4096, &idlen, &error);
     if (!id) {
-        snprintf(err, errlen, "%s: not a DDP: DDPID %s", dir,
-                 error == ENOENT ? "is missing" : strerror(error));
+        if (error == ENOENT)
+            snprintf(err, errlen, "%s: not a DDP: DDPID is missing", dir);
+        else
+            snprintf(err, errlen, "%s: not a DDP: DDPID cannot be read (%s)", dir, strerror(error));
         return NULL;
     }
     snprintf(path, sizeof path, "%s/DDPMS", dir);
     char *ms = slurp(path, MAX_MAP_BYTES, &mslen, &error);
     if (!ms) {
-        snprintf(err, errlen, "%s: not a DDP: DDPMS %s", dir,
-                 error == ENOENT ? "is missing" : strerror(error));
+        if (error == ENOENT)
+            snprintf(err, errlen, "%s: not a DDP: DDPMS is missing", dir);
+        else
+            snprintf(err, errlen, "%s: not a DDP: DDPMS cannot be read (%s)", dir, strerror(error));
         free(id);
         return NULL;
     }
