@@ -298,10 +298,10 @@ TEST(session_text_with_performer_falling_back_to_the_album)
     str_set(&s->album.text.title, "Night Drive");
     str_set(&s->album.text.performer, "The Night Band");
     str_set(&s->album.genre, "Synthwave");
-    struct track *a = session_insert_track(s, 0);
-    struct track *b = session_insert_track(s, 1);
-    str_set(&a->text.title, "Intro");
-    str_set(&b->text.performer, "Guest");
+    session_insert_track(s, 0);
+    session_insert_track(s, 1);
+    str_set(&s->tracks[0].text.title, "Intro");
+    str_set(&s->tracks[1].text.performer, "Guest");
     struct cdtext_disc d;
     char err[256];
     CHECK(cdtext_from_session(s, &d, err, sizeof err));

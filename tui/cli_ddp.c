@@ -243,7 +243,7 @@ static bool write_wav(struct extract *x, const char *name, int64_t from, int64_t
     if (album)
         soundfile_set_tag(f, "album", album);
     if (track > 0) {
-        char n[8];
+        char n[16];
         snprintf(n, sizeof n, "%d", track);
         soundfile_set_tag(f, "tracknumber", n);
     }
