@@ -20,6 +20,7 @@
 
 #include "audio/cdtext.h"
 #include "audio/ddp_read.h"
+#include "audio/pqsheet.h"
 #include "session/codes.h"
 
 /* One PQ entry: a track's index at a sector. */
@@ -31,7 +32,6 @@ struct mark {
 };
 
 struct ddp_sink {
-    struct sink sink;           /* sink.state points back here */
     const struct sink_context *c;
     char dir[PATH_MAX - 64];     /* room for "/.NAME.part" */
     char upc[14];               /* 13 digits or "" */
@@ -315,55 +315,22 @@ static bool save_text(struct ddp_sink *d, const char *name, char *text, size_t l
     return ok;
 }
 
-static const char *flags_of(int control)
+/* The PQ sheet for the plant and the client (audio/pqsheet.h), in memory
+ * so that its MD5 goes into CHECKSUM.MD5 with the rest. */
+static char *pq_sheet(const struct ddp_sink *d, size_t *len, char *err, size_t errlen)
 {
-    static const char *const names[] = { "-", "PRE", "DCP", "DCP PRE" };
-    return names[control & 3];
-}
-
-/* A plain-text PQ sheet for the plant and the client. */
-static char *pq_sheet(const struct ddp_sink *d, size_t *len)
-{
-    const struct session *s = d->c->s;
     char *text = NULL;
     FILE *f = open_memstream(&text, len);
-    if (!f)
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
         return NULL;
-    char at[DDP_MSF_LEN], span[DDP_MSF_LEN], gap[DDP_MSF_LEN];
-    fprintf(f, "PQ sheet\n\n");
-    fprintf(f, "Album:      %s\n", s->album.text.title ? s->album.text.title : "");
-    fprintf(f, "Performer:  %s\n", s->album.text.performer ? s->album.text.performer : "");
-    fprintf(f, "Master ID:  %s\n", d->master_id);
-    fprintf(f, "UPC/EAN:    %s\n", d->upc[0] ? d->upc : "-");
-    ddp_msf(d->leadout, at);
-    fprintf(f, "Tracks:     %d\nLead-out:   %s (%lld sectors)\n\n", s->ntracks, at,
-            (long long)d->leadout);
-    fprintf(f, "%-5s %-5s %-9s %-9s %-9s %-12s %-8s %s\n", "Track", "Index", "Start", "Length",
-            "Pregap", "ISRC", "Flags", "Title");
-    for (int m = 0; m < d->nmarks; m++) {
-        const struct mark *k = &d->marks[m];
-        ddp_msf(k->sector, at);
-        if (k->index != 1) {
-            fprintf(f, "%02d    %02d    %s\n", k->track, k->index, at);
-            continue;
-        }
-        int64_t next = d->leadout, start0 = k->sector;
-        for (int j = m + 1; j < d->nmarks; j++)
-            if (d->marks[j].track != k->track && d->marks[j].index == 1) {
-                next = d->marks[j].sector;
-                break;
-            }
-        if (m > 0 && d->marks[m - 1].track == k->track && d->marks[m - 1].index == 0)
-            start0 = d->marks[m - 1].sector;
-        ddp_msf(next - k->sector, span);
-        ddp_msf(k->sector - start0, gap);
-        const struct track *t = &s->tracks[k->track - 1];
-        fprintf(f, "%02d    %02d    %-9s %-9s %-9s %-12s %-8s %s\n", k->track, k->index, at, span,
-                gap, t->isrc ? t->isrc : "-", flags_of(k->control), t->text.title ? t->text.title : "");
     }
-    ddp_msf(d->leadout, at);
-    fprintf(f, "AA    01    %s\n", at);
-    if (fclose(f) != 0) {
+    bool ok = pqsheet_write(f, d->c->s, d->c->tl, err, errlen);
+    if (fclose(f) != 0 && ok) {
+        snprintf(err, errlen, "out of memory");
+        ok = false;
+    }
+    if (!ok) {
         free(text);
         return NULL;
     }
@@ -499,9 +466,9 @@ static bool ddp_finish(void *state, char *err, size_t errlen)
     if (!ok)
         return false;
     size_t len = 0;
-    char *sheet = pq_sheet(d, &len);
+    char *sheet = pq_sheet(d, &len, err, errlen);
     if (!sheet)
-        return fail(err, errlen, "out of memory");
+        return false;
     if (!save_text(d, DDP_FILE_SHEET, sheet, len, err, errlen))
         return false;
     /* CHECKSUM.MD5 in cue2ddp's order: DDPID, DDPMS, CD-Text, PQ, image */
@@ -558,8 +525,6 @@ struct sink *ddp_sink_new(const struct sink_context *c, char *err, size_t errlen
         return NULL;
     }
     d->c = c;
-    d->sink.ops = &ddp_ops;
-    d->sink.state = d;
     if (snprintf(d->dir, sizeof d->dir, "%s", c->dir) >= (int)sizeof d->dir) {
         snprintf(err, errlen, "output \"%s\": the folder's path is too long", name);
         ddp_destroy(d);
@@ -589,5 +554,13 @@ struct sink *ddp_sink_new(const struct sink_context *c, char *err, size_t errlen
         ddp_destroy(d);
         return NULL;
     }
-    return &d->sink;
+    struct sink *k = malloc(sizeof *k);
+    if (!k) {
+        snprintf(err, errlen, "out of memory");
+        ddp_destroy(d);
+        return NULL;
+    }
+    k->ops = &ddp_ops;
+    k->state = d;
+    return k;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The DDP 2.00 production master as a sink (standards §1): IMAGE.DAT is
  * written as the blocks arrive; at the end come DDPID, DDPMS, PQDESCR,
- * CDTEXT.BIN (when the album has CD-Text), the PQ sheet PQ.TXT and
- * CHECKSUM.MD5 over all of them. */
+ * CDTEXT.BIN (when the album has CD-Text), the PQ sheet PQ.TXT
+ * (audio/pqsheet.h) and CHECKSUM.MD5 over all of them. */
 #ifndef LATHE_DDP_WRITE_H
 #define LATHE_DDP_WRITE_H
 
@@ -31,8 +31,9 @@
  * (DDPID) is the session file's name without its extension.
  *
  * Files are written under temporary names and renamed when complete.
- * `destroy` frees the state and the returned sink, and removes the
- * temporary files of an unfinished master. */
+ * As with the file sinks, `destroy` frees the state and removes the
+ * temporary files of an unfinished master; the caller frees the returned
+ * struct sink itself. */
 struct sink *ddp_sink_new(const struct sink_context *c, char *err, size_t errlen);
 
 #endif

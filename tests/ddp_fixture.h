@@ -154,6 +154,7 @@ static bool fixture_write(struct fixture *f, int block, char *err, size_t errlen
     ok = ok && buf && k->ops->finish(k->state, err, errlen);
     free(buf);
     k->ops->destroy(k->state);
+    free(k);
     return ok;
 }
 

@@ -302,8 +302,10 @@ static void expect_refusal(struct fixture *f, const char *dir, const char *needl
     f->c.dir = dir;
     struct sink *k = ddp_sink_new(&f->c, err, sizeof err);
     CHECK_MSG(k == NULL && strstr(err, needle), "expected \"%s\", got \"%s\"", needle, err);
-    if (k)
+    if (k) {
         k->ops->destroy(k->state);
+        free(k);
+    }
 }
 
 TEST(the_writer_refuses_what_a_plant_would)
@@ -355,6 +357,7 @@ TEST(the_writer_refuses_what_a_plant_would)
         b.position = 50;
         CHECK(!k->ops->write(k->state, &b, err, sizeof err));     /* overlaps */
         k->ops->destroy(k->state);
+        free(k);
     }
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", dir);
