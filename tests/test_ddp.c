@@ -495,3 +495,71 @@ TEST(hostile_bytes_never_crash_the_reader)
     for (int i = 0; i < 5; i++)
         free(orig[i]);
 }
+
+/* No CD-Text at all: no CDTEXT.BIN and no packet for it in DDPMS. */
+TEST(an_album_without_text_has_no_cdtext_stream)
+{
+    char dir[1024];
+    subdir(dir, sizeof dir, "no-text");
+    struct fixture f;
+    char err[1024] = "";
+    CHECK(fixture_example(&f, dir, harness_tmpdir()));
+    str_set(&f.s->album.text.title, NULL);
+    str_set(&f.s->album.text.performer, NULL);
+    for (int i = 0; i < f.s->ntracks; i++)
+        str_set(&f.s->tracks[i].text.title, NULL);
+    CHECK_MSG(fixture_write(&f, 4096, err, sizeof err), "%s", err);
+    size_t len;
+    char *map = load(dir, "DDPMS", &len);
+    CHECK_EQ_INT(len, 256);
+    CHECK(map && memcmp(map, "VVVMS0", 6) == 0 && memcmp(map + 30, "PQ DESCR", 8) == 0);
+    free(map);
+    char *text = load(dir, "CDTEXT.BIN", &len);
+    CHECK(text == NULL);
+    struct ddp *d = ddp_open(dir, err, sizeof err);
+    CHECK_MSG(d != NULL, "%s", err);
+    if (d) {
+        struct findings v = { 0 };
+        CHECK_EQ_INT(ddp_verify(d, collect, &v), 0);
+        CHECK(!d->has_cdtext && d->text < 0);
+        ddp_close(d);
+    }
+    fixture_free(&f);
+}
+
+/* A 48 kHz session rendered to 44.1 kHz: marks on CD frames of the timeline
+ * (640 samples) land on the same sectors (588 frames). */
+TEST(marks_of_a_48k_session_land_on_the_same_sectors)
+{
+    char dir[1024];
+    subdir(dir, sizeof dir, "from-48k");
+    struct fixture f;
+    char err[1024] = "";
+    CHECK(fixture_album(&f, dir, harness_tmpdir()));
+    timeline_free(&f.tl);
+    f.s->album.rate = 48000;
+    for (int i = 0; i < f.s->ntracks; i++) {
+        f.s->tracks[i].mix.rate = 48000;
+        f.s->tracks[i].mix.frames = f.s->tracks[i].mix.frames * 48000 / 44100;
+    }
+    CHECK(timeline_build(f.s, &f.tl));
+    CHECK_EQ_INT(f.tl.frame, 640);
+    f.length = f.tl.end / 640 * 588;
+    f.c.length = f.length;
+    free(f.pcm);                                /* the samples do not matter here */
+    f.pcm = calloc((size_t)f.length * 2, sizeof *f.pcm);
+    CHECK_MSG(fixture_write(&f, 4096, err, sizeof err), "%s", err);
+    struct ddp *d = ddp_open(dir, err, sizeof err);
+    CHECK_MSG(d != NULL, "%s", err);
+    if (d) {
+        CHECK_EQ_INT(d->ntracks, 3);
+        for (int i = 0; i < d->ntracks && i < 3; i++)
+            CHECK_EQ_INT(d->tracks[i].start, f.tl.tracks[i].index1 / 640);
+        CHECK_EQ_INT(d->tracks[1].index[0], f.tl.tracks[1].extra_index[0] / 640);
+        CHECK_EQ_INT(d->leadout, f.tl.end / 640);
+        struct findings v = { 0 };
+        CHECK_EQ_INT(ddp_verify(d, collect, &v), 0);
+        ddp_close(d);
+    }
+    fixture_free(&f);
+}
