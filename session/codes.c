@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ISRC and UPC/EAN validation, and Latin-1 checks for CD-Text. */
+/* ISRC and UPC/EAN validation, CD-Text genre codes, and Latin-1 checks for CD-Text. */
 #include "session/codes.h"
 
 #include <ctype.h>
@@ -114,4 +114,63 @@ bool text_utf8_ok(const char *text, size_t n)
         i += (size_t)extra + 1;
     }
     return true;
+}
+
+/* Codes 0..27 of standards §2.2, then the spellings people also use. */
+static const char *const genre_names[] = {
+    NULL, "not defined", "adult contemporary", "alternative rock", "children's",
+    "classical", "contemporary christian", "country", "dance", "easy listening",
+    "erotic", "folk", "gospel", "hip hop", "jazz", "latin", "musical", "new age",
+    "opera", "operetta", "pop", "rap", "reggae", "rock", "rhythm & blues",
+    "sound effects", "spoken word", "world music",
+};
+
+static const struct { const char *name; int code; } genre_aliases[] = {
+    { "alternative", 3 }, { "childrens", 4 }, { "children", 4 }, { "kids", 4 },
+    { "christian", 6 }, { "ccm", 6 }, { "hiphop", 13 }, { "r & b", 24 }, { "r&b", 24 },
+    { "rnb", 24 }, { "r and b", 24 }, { "rhythm and blues", 24 }, { "rhythm&blues", 24 },
+    { "world", 27 }, { "spoken", 26 }, { "effects", 25 }, { "sfx", 25 },
+};
+
+/* Lower case, '-' and '_' as spaces, runs of spaces as one, trimmed. */
+static void genre_key(const char *name, char *out, size_t len)
+{
+    size_t n = 0;
+    bool space = false;
+    for (const char *p = name; *p && n + 2 < len; p++) {
+        char c = *p == '-' || *p == '_' ? ' ' : (char)tolower((unsigned char)*p);
+        if (c == ' ') {
+            space = n > 0;
+            continue;
+        }
+        if (space)
+            out[n++] = ' ';
+        space = false;
+        out[n++] = c;
+    }
+    out[n] = 0;
+}
+
+int genre_code(const char *name)
+{
+    if (!name || !*name)
+        return 0;
+    char key[64];
+    genre_key(name, key, sizeof key);
+    if (!key[0])
+        return 0;
+    for (int code = 2; code < (int)(sizeof genre_names / sizeof genre_names[0]); code++)
+        if (strcmp(key, genre_names[code]) == 0)
+            return code;
+    for (size_t i = 0; i < sizeof genre_aliases / sizeof genre_aliases[0]; i++)
+        if (strcmp(key, genre_aliases[i].name) == 0)
+            return genre_aliases[i].code;
+    return 1;
+}
+
+const char *genre_name(int code)
+{
+    if (code < 1 || code >= (int)(sizeof genre_names / sizeof genre_names[0]))
+        return NULL;
+    return genre_names[code];
 }

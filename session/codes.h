@@ -22,4 +22,11 @@ bool text_utf8_ok(const char *text, size_t n);
 /* Bytes the text takes in ISO-8859-1. */
 size_t text_latin1_length(const char *utf8);
 
+/* The CD-Text genre code of a name (standards §2.2), case-insensitive,
+ * with the usual spellings ("hip-hop", "R&B"): 2..27; 1 (not defined) for
+ * a name not in the list; 0 for NULL or empty. */
+int genre_code(const char *name);
+/* The standard name of a genre code, or NULL. */
+const char *genre_name(int code);
+
 #endif

@@ -96,6 +96,7 @@ static void check_cdtext(const struct session *s, struct problems *p)
                        *(char *const *)((const char *)&s->tracks[i].text + fields[f].off));
         packs += cdtext_packs(s, fields[f].off);
     }
+    check_text(p, 0, "genre", s->album.genre);
     bool codes = s->album.upc != NULL;
     for (int i = 0; i < s->ntracks; i++)
         codes |= s->tracks[i].isrc != NULL;
@@ -107,6 +108,10 @@ static void check_cdtext(const struct session *s, struct problems *p)
         problems_add(p, SEV_ERROR, 0, "cdtext-size",
             "CD-Text needs about %d packs; a CD holds %d per language — shorten the texts",
             packs, RULE_MAX_CDTEXT_PACKS);
+    if (genre_code(s->album.genre) == 1)
+        add(p, SEV_WARNING, 0, "genre-unknown",
+            "genre \"%s\" is not a CD-Text genre: the disc says \"not defined\" with this text; "
+            "CD-Text knows pop, rock, jazz, classical, hip hop, r&b and 20 more", s->album.genre);
 }
 
 static void check_codes(const struct session *s, struct problems *p)

@@ -23,6 +23,7 @@ static const struct subcommand subcommands[] = {
     { "analyze", cli_analyze, "analyze FILE... [--json]", "loudness, true peak, LRA and intake checks", true },
     { "level", cli_level, "level SESSION [--target LUFS] [--mode album|track] [--ceiling dBTP]",
       "compute gains for the target loudness and write them into the session", false },
+    { "ddp", cli_ddp, "ddp verify|info|extract DIR", "check, describe or unpack a DDP image", true },
     { NULL, NULL, NULL, NULL, false },
 };
 

@@ -19,5 +19,6 @@ int cli_check(int argc, char **argv);
 int cli_do(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
 int cli_level(int argc, char **argv);
+int cli_ddp(int argc, char **argv);
 
 #endif

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: MIT */
+/* `lathe ddp verify|info|extract DIR`: check, describe or unpack a DDP image. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audio/ddp_read.h"
+#include "audio/ddp_verify.h"
+#include "audio/fsutil.h"
+#include "audio/soundfile.h"
+#include "session/codes.h"
+#include "tui/cli.h"
+#include "tui/json.h"
+
+static const char usage[] =
+    "usage: lathe ddp verify DIR\n"
+    "       lathe ddp info DIR [--json]\n"
+    "       lathe ddp extract DIR -o OUT\n";
+
+static struct ddp *open_or_say(const char *dir)
+{
+    char err[1024];
+    struct ddp *d = ddp_open(dir, err, sizeof err);
+    if (!d)
+        fprintf(stderr, "lathe ddp: %s\n", err);
+    return d;
+}
+
+static const char *text_of(const struct ddp *d, int track, int field)
+{
+    if (!d->has_cdtext || track > CDTEXT_MAX_TRACKS)
+        return NULL;
+    return d->cdtext.text[track][field];
+}
+
+static const char *flags_of(const struct ddp_track *t)
+{
+    static const char *const names[] = { "-", "PRE", "DCP", "DCP PRE" };
+    if (t->control < 0)
+        return "?";
+    if (t->scms)
+        return t->control & 1 ? "SCMS PRE" : "SCMS";
+    return names[t->control & 3];
+}
+
+/* ---- verify ---- */
+
+struct tally {
+    int problems, warnings;
+};
+
+static void print_finding(void *ctx, bool warning, const char *line)
+{
+    struct tally *t = ctx;
+    if (warning)
+        t->warnings++;
+    else
+        t->problems++;
+    printf("%s: %s\n", warning ? "warning" : "error", line);
+}
+
+static int run_verify(const char *dir)
+{
+    struct ddp *d = open_or_say(dir);
+    if (!d)
+        return EXIT_USAGE;
+    struct tally t = { 0, 0 };
+    ddp_verify(d, print_finding, &t);
+    if (t.problems == 0) {
+        char len[DDP_MSF_LEN];
+        ddp_msf(d->leadout, len);
+        printf("%s: clean: %s, %d track%s, %s\n", dir, d->level, d->ntracks,
+               d->ntracks == 1 ? "" : "s", len);
+    } else {
+        printf("%s: %d problem%s\n", dir, t.problems, t.problems == 1 ? "" : "s");
+    }
+    ddp_close(d);
+    return t.problems ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/* ---- info ---- */
+
+static void info_text(const struct ddp *d)
+{
+    char a[DDP_MSF_LEN], b[DDP_MSF_LEN], c[DDP_MSF_LEN];
+    printf("%s master \"%s\" in %s\n", d->level[0] ? d->level : "DDP", d->master_id, d->dir);
+    printf("UPC/EAN:    %s\n", d->disc_upc[0] ? d->disc_upc : "-");
+    const char *title = text_of(d, 0, CDTEXT_TITLE), *performer = text_of(d, 0, CDTEXT_PERFORMER);
+    if (title || performer)
+        printf("Album:      %s%s%s\n", title ? title : "", title && performer ? " / " : "",
+               performer ? performer : "");
+    if (d->has_cdtext && d->cdtext.genre) {
+        const char *g = genre_name(d->cdtext.genre);
+        printf("Genre:      %s (code %d)%s%s\n", g ? g : "?", d->cdtext.genre,
+               d->cdtext.genre_text ? ", " : "", d->cdtext.genre_text ? d->cdtext.genre_text : "");
+    }
+    const char *msg = text_of(d, 0, CDTEXT_MESSAGE);
+    if (msg)
+        printf("Message:    %s\n", msg);
+    ddp_msf(d->leadout, a);
+    int64_t sectors = ddp_image_sectors(d);
+    printf("Image:      %s, %lld sectors, lead-out at %s\n",
+           d->image >= 0 ? d->streams[d->image].name : "-", (long long)sectors, a);
+    printf("CD-Text:    %s\n", d->has_cdtext ? "yes" : "no");
+    printf("\n #  %-9s %-9s %-9s %-12s %-8s %s\n", "start", "length", "pregap", "ISRC", "flags",
+           "title / performer");
+    for (int i = 0; i < d->ntracks; i++) {
+        const struct ddp_track *t = &d->tracks[i];
+        ddp_msf(t->start, a);
+        ddp_msf(t->next - t->start, b);
+        ddp_msf(t->index0 >= 0 ? t->start - t->index0 : 0, c);
+        const char *tt = text_of(d, t->number, CDTEXT_TITLE);
+        const char *tp = text_of(d, t->number, CDTEXT_PERFORMER);
+        printf("%2d  %-9s %-9s %-9s %-12s %-8s %s%s%s\n", t->number, a, b, c,
+               t->isrc[0] ? t->isrc : "-", flags_of(t), tt ? tt : "", tp ? " / " : "", tp ? tp : "");
+        for (int k = 0; k < t->nindex; k++) {
+            ddp_msf(t->index[k], a);
+            printf("    %-9s index %02d\n", a, k + 2);
+        }
+    }
+}
+
+static void json_text_fields(const struct ddp *d, int track)
+{
+    for (int f = 0; f < CDTEXT_NFIELDS; f++) {
+        printf(", \"%s\": ", cdtext_field_name(f));
+        json_string(stdout, text_of(d, track, f));
+    }
+}
+
+static void info_json(const struct ddp *d)
+{
+    printf("{\"dir\": ");
+    json_string(stdout, d->dir);
+    printf(", \"level\": ");
+    json_string(stdout, d->level);
+    printf(", \"master_id\": ");
+    json_string(stdout, d->master_id);
+    printf(", \"upc\": ");
+    json_string(stdout, d->disc_upc[0] ? d->disc_upc : NULL);
+    printf(", \"image\": ");
+    json_string(stdout, d->image >= 0 ? d->streams[d->image].name : NULL);
+    printf(", \"sectors\": %lld, \"leadout\": %lld, \"length_seconds\": ",
+           (long long)ddp_image_sectors(d), (long long)d->leadout);
+    json_number(stdout, d->leadout / 75.0);
+    printf(", \"cdtext\": %s", d->has_cdtext ? "true" : "false");
+    json_text_fields(d, 0);
+    printf(", \"genre\": ");
+    if (d->has_cdtext && d->cdtext.genre) {
+        printf("{\"code\": %d, \"name\": ", d->cdtext.genre);
+        json_string(stdout, genre_name(d->cdtext.genre));
+        printf(", \"text\": ");
+        json_string(stdout, d->cdtext.genre_text);
+        printf("}");
+    } else {
+        printf("null");
+    }
+    printf(",\n \"tracks\": [");
+    for (int i = 0; i < d->ntracks; i++) {
+        const struct ddp_track *t = &d->tracks[i];
+        char msf[DDP_MSF_LEN];
+        ddp_msf(t->start, msf);
+        printf("%s\n  {\"number\": %d, \"start\": \"%s\", \"start_sector\": %lld, "
+               "\"index0_sector\": %lld, \"length_sectors\": %lld, \"pregap_sectors\": %lld, "
+               "\"isrc\": ", i ? "," : "", t->number, msf, (long long)t->start,
+               (long long)t->index0, (long long)(t->next - t->start),
+               (long long)(t->index0 >= 0 ? t->start - t->index0 : 0));
+        json_string(stdout, t->isrc[0] ? t->isrc : NULL);
+        printf(", \"copy\": %s, \"emphasis\": %s, \"scms\": %s, \"indexes\": [",
+               t->control >= 0 && (t->control & 2) ? "true" : "false",
+               t->control >= 0 && (t->control & 1) ? "true" : "false", t->scms ? "true" : "false");
+        for (int k = 0; k < t->nindex; k++)
+            printf("%s%lld", k ? ", " : "", (long long)t->index[k]);
+        printf("]");
+        json_text_fields(d, t->number);
+        printf("}");
+    }
+    printf("]}\n");
+}
+
+static int run_info(const char *dir, bool json)
+{
+    struct ddp *d = open_or_say(dir);
+    if (!d)
+        return EXIT_USAGE;
+    if (json)
+        info_json(d);
+    else
+        info_text(d);
+    ddp_close(d);
+    return EXIT_OK;
+}
+
+/* ---- extract ---- */
+
+#define EXTRACT_BLOCK 4096
+
+struct extract {
+    const struct ddp *d;
+    const char *out;
+    char made[DDP_MAX_TRACKS + 2][PATH_MAX];    /* files put in place, removed on failure */
+    int nmade;
+    int16_t pcm[EXTRACT_BLOCK * 2];
+    double buf[EXTRACT_BLOCK * 2];
+};
+
+/* Moves a finished temporary file to its name unless that name exists. */
+static bool place(struct extract *x, const char *tmp, const char *path, char *err, size_t errlen)
+{
+    if (link(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        snprintf(err, errlen, "%s: %s", path, e == EEXIST ? "exists; lathe does not overwrite it"
+                 : strerror(e));
+        return false;
+    }
+    unlink(tmp);
+    snprintf(x->made[x->nmade++], sizeof x->made[0], "%s", path);
+    return true;
+}
+
+static bool write_wav(struct extract *x, const char *name, int64_t from, int64_t to, int track,
+                      char *err, size_t errlen)
+{
+    char tmp[PATH_MAX], path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", x->out, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.part", x->out, name);
+    struct soundfile *f = soundfile_create(tmp, SF_KIND_WAV, DDP_RATE, 2, 16, err, errlen);
+    if (!f)
+        return false;
+    const char *title = text_of(x->d, track, CDTEXT_TITLE);
+    const char *performer = text_of(x->d, track, CDTEXT_PERFORMER);
+    const char *album = text_of(x->d, 0, CDTEXT_TITLE);
+    if (title)
+        soundfile_set_tag(f, "title", title);
+    if (performer)
+        soundfile_set_tag(f, "artist", performer);
+    if (album)
+        soundfile_set_tag(f, "album", album);
+    if (track > 0) {
+        char n[16];
+        snprintf(n, sizeof n, "%d", track);
+        soundfile_set_tag(f, "tracknumber", n);
+    }
+    int16_t *pcm = x->pcm;
+    double *buf = x->buf;
+    bool ok = true;
+    for (int64_t at = from; ok && at < to;) {
+        int64_t n = to - at < EXTRACT_BLOCK ? to - at : EXTRACT_BLOCK;
+        int64_t got = ddp_read_pcm(x->d, at, pcm, n, err, errlen);
+        if (got != n) {
+            if (got >= 0)
+                snprintf(err, errlen, "%s: the image ends at frame %lld", x->d->dir,
+                         (long long)(at + got));
+            ok = false;
+            break;
+        }
+        for (int64_t k = 0; k < n * 2; k++)
+            buf[k] = pcm[k] / 32768.0;
+        if (!soundfile_write(f, buf, n)) {
+            snprintf(err, errlen, "%s", soundfile_error(f));
+            ok = false;
+        }
+        at += n;
+    }
+    if (!soundfile_close(f) && ok) {
+        snprintf(err, errlen, "%s: cannot finish writing", tmp);
+        ok = false;
+    }
+    if (!ok) {
+        unlink(tmp);
+        return false;
+    }
+    return place(x, tmp, path, err, errlen);
+}
+
+/* CUE text is quoted and has no escape: a double quote becomes a single one. */
+static void cue_line(FILE *f, const char *indent, const char *cmd, const char *text)
+{
+    if (!text)
+        return;
+    fprintf(f, "%s%s \"", indent, cmd);
+    for (const char *p = text; *p; p++)
+        fputc(*p == '"' ? '\'' : *p, f);
+    fprintf(f, "\"\n");
+}
+
+static bool write_cue(struct extract *x, char *err, size_t errlen)
+{
+    const struct ddp *d = x->d;
+    char tmp[PATH_MAX], path[PATH_MAX], msf[DDP_MSF_LEN];
+    snprintf(path, sizeof path, "%s/album.cue", x->out);
+    snprintf(tmp, sizeof tmp, "%s/.album.cue.part", x->out);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot create (%s)", tmp, strerror(errno));
+        return false;
+    }
+    if (d->has_cdtext && d->cdtext.genre)
+        cue_line(f, "", "REM GENRE", d->cdtext.genre_text ? d->cdtext.genre_text
+                                                          : genre_name(d->cdtext.genre));
+    if (d->disc_upc[0])
+        fprintf(f, "CATALOG %s\n", d->disc_upc);
+    cue_line(f, "", "PERFORMER", text_of(d, 0, CDTEXT_PERFORMER));
+    cue_line(f, "", "TITLE", text_of(d, 0, CDTEXT_TITLE));
+    cue_line(f, "", "SONGWRITER", text_of(d, 0, CDTEXT_SONGWRITER));
+    fprintf(f, "FILE \"album.wav\" WAVE\n");
+    for (int i = 0; i < d->ntracks; i++) {
+        const struct ddp_track *t = &d->tracks[i];
+        fprintf(f, "  TRACK %02d AUDIO\n", t->number);
+        cue_line(f, "    ", "TITLE", text_of(d, t->number, CDTEXT_TITLE));
+        cue_line(f, "    ", "PERFORMER", text_of(d, t->number, CDTEXT_PERFORMER));
+        cue_line(f, "    ", "SONGWRITER", text_of(d, t->number, CDTEXT_SONGWRITER));
+        if (t->control > 0 || t->scms)
+            fprintf(f, "    FLAGS%s%s%s\n", t->control & 2 ? " DCP" : "", t->control & 1 ? " PRE" : "",
+                    t->scms ? " SCMS" : "");
+        if (t->isrc[0])
+            fprintf(f, "    ISRC %s\n", t->isrc);
+        if (t->index0 >= 0 && t->index0 < t->start) {
+            ddp_msf(t->index0, msf);
+            fprintf(f, "    INDEX 00 %s\n", msf);
+        }
+        ddp_msf(t->start, msf);
+        fprintf(f, "    INDEX 01 %s\n", msf);
+        for (int k = 0; k < t->nindex; k++) {
+            ddp_msf(t->index[k], msf);
+            fprintf(f, "    INDEX %02d %s\n", k + 2, msf);
+        }
+    }
+    if (fclose(f) != 0) {
+        snprintf(err, errlen, "%s: write error", tmp);
+        unlink(tmp);
+        return false;
+    }
+    return place(x, tmp, path, err, errlen);
+}
+
+/* What extraction needs of the set: tracks with index 01 in order and an
+ * image that holds everything up to the lead-out. */
+static bool extractable(const struct ddp *d, char *err, size_t errlen)
+{
+    if (d->fd < 0 || d->ntracks == 0 || d->leadout <= 0) {
+        snprintf(err, errlen, "%s: no audio image or no tracks to extract; "
+                 "'lathe ddp verify' says why", d->dir);
+        return false;
+    }
+    int64_t prev = -1;
+    for (int i = 0; i < d->ntracks; i++) {
+        if (d->tracks[i].start <= prev || d->tracks[i].start >= d->leadout) {
+            snprintf(err, errlen, "%s: track %02d's start is out of order; "
+                     "'lathe ddp verify' says more", d->dir, d->tracks[i].number);
+            return false;
+        }
+        prev = d->tracks[i].start;
+    }
+    struct stat st;
+    if (fstat(d->fd, &st) != 0 || st.st_size < d->leadout * DDP_SECTOR_BYTES) {
+        snprintf(err, errlen, "%s: the image is shorter than the lead-out (%lld sectors); "
+                 "'lathe ddp verify' says more", d->dir, (long long)d->leadout);
+        return false;
+    }
+    return true;
+}
+
+static int run_extract(const char *dir, const char *out)
+{
+    struct ddp *d = open_or_say(dir);
+    if (!d)
+        return EXIT_USAGE;
+    char err[2 * PATH_MAX];
+    if (!extractable(d, err, sizeof err)) {
+        fprintf(stderr, "lathe ddp: %s\n", err);
+        ddp_close(d);
+        return EXIT_USAGE;
+    }
+    if (!fs_mkdirs(out)) {
+        fprintf(stderr, "lathe ddp: %s: %s\n", out, strerror(errno));
+        ddp_close(d);
+        return EXIT_WRITE;
+    }
+    /* refuse before writing anything */
+    char names[DDP_MAX_TRACKS + 2][32];
+    int n = 0;
+    for (int i = 0; i < d->ntracks; i++)
+        snprintf(names[n++], sizeof names[0], "track%02d.wav", d->tracks[i].number);
+    snprintf(names[n++], sizeof names[0], "album.wav");
+    snprintf(names[n++], sizeof names[0], "album.cue");
+    for (int i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", out, names[i]);
+        if (lstat(path, &st) == 0) {
+            fprintf(stderr, "lathe ddp: %s exists; lathe does not overwrite it (nothing written)\n",
+                    path);
+            ddp_close(d);
+            return EXIT_USAGE;
+        }
+    }
+    struct extract *x = calloc(1, sizeof *x);
+    if (!x) {
+        ddp_close(d);
+        return EXIT_WRITE;
+    }
+    x->d = d;
+    x->out = out;
+    bool ok = true;
+    for (int i = 0; ok && i < d->ntracks; i++)
+        ok = write_wav(x, names[i], d->tracks[i].start * DDP_SECTOR_FRAMES,
+                       d->tracks[i].next * DDP_SECTOR_FRAMES, d->tracks[i].number, err, sizeof err);
+    ok = ok && write_wav(x, "album.wav", 0, d->leadout * DDP_SECTOR_FRAMES, 0, err, sizeof err);
+    ok = ok && write_cue(x, err, sizeof err);
+    if (!ok) {
+        fprintf(stderr, "lathe ddp: %s (nothing left behind)\n", err);
+        for (int i = 0; i < x->nmade; i++)
+            unlink(x->made[i]);
+    } else {
+        printf("%s: %d track WAV%s, album.wav and album.cue\n", out, d->ntracks,
+               d->ntracks == 1 ? "" : "s");
+    }
+    free(x);
+    ddp_close(d);
+    return ok ? EXIT_OK : EXIT_WRITE;
+}
+
+int cli_ddp(int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%s\nverify: every problem of the set, one a line; exit 0 clean, 1 problems, "
+               "2 not a DDP.\ninfo: the disc and its tracks.\nextract: trackNN.wav, album.wav "
+               "and album.cue into OUT.\n", usage);
+        return EXIT_OK;
+    }
+    if (argc < 3) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1], *dir = NULL, *out = NULL;
+    bool json = false;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0 && strcmp(cmd, "info") == 0)
+            json = true;
+        else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc && strcmp(cmd, "extract") == 0)
+            out = argv[++i];
+        else if (argv[i][0] != '-' && !dir)
+            dir = argv[i];
+        else {
+            fputs(usage, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (!dir) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cmd, "verify") == 0)
+        return run_verify(dir);
+    if (strcmp(cmd, "info") == 0)
+        return run_info(dir, json);
+    if (strcmp(cmd, "extract") == 0 && out)
+        return run_extract(dir, out);
+    fputs(usage, stderr);
+    return EXIT_USAGE;
+}
