@@ -109,7 +109,7 @@ static void check_cdtext(const struct session *s, struct problems *p)
             "CD-Text needs about %d packs; a CD holds %d per language — shorten the texts",
             packs, RULE_MAX_CDTEXT_PACKS);
     if (genre_code(s->album.genre) == 1)
-        add(p, SEV_WARNING, 0, "genre-unknown",
+        problems_add(p, SEV_WARNING, 0, "genre-unknown",
             "genre \"%s\" is not a CD-Text genre: the disc says \"not defined\" with this text; "
             "CD-Text knows pop, rock, jazz, classical, hip hop, r&b and 20 more", s->album.genre);
 }
