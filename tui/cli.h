@@ -18,5 +18,6 @@ int cli_new(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_do(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
+int cli_render(int argc, char **argv);
 
 #endif
