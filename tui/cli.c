@@ -21,6 +21,8 @@ static const struct subcommand subcommands[] = {
     { "check", cli_check, "check SESSION [--json]", "QC: Red Book, codes, CD-Text, missing mixes", false },
     { "do", cli_do, "do SESSION COMMAND...", "run console commands on a session and save it", true },
     { "analyze", cli_analyze, "analyze FILE... [--json]", "loudness, true peak, LRA and intake checks", true },
+    { "render", cli_render, "render SESSION [OUTPUT...] [-o DIR] [-j N]",
+      "render the deliverables (default: every output, into render/ beside the session)", false },
     { "level", cli_level, "level SESSION [--target LUFS] [--mode album|track] [--ceiling dBTP]",
       "compute gains for the target loudness and write them into the session", false },
     { "ddp", cli_ddp, "ddp verify|info|extract DIR", "check, describe or unpack a DDP image", true },

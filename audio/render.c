@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: MIT */
+/* The offline renderer (render.h).
+ *
+ * Threads: the calling thread reads the album (decode, track chains, master
+ * chain) one block ahead while up to `jobs` workers run the outputs' stages
+ * and sinks on the block before; two barriers per block hand the buffers
+ * over. Outputs never share state, so each worker owns its outputs. */
+#include "audio/render.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audio/album_stream.h"
+#include "audio/cuesheet.h"
+#include "audio/ddp_write.h"
+#include "audio/file_sink.h"
+#include "audio/fsutil.h"
+#include "audio/manifest.h"
+#include "audio/mixprobe.h"
+#include "audio/outstage.h"
+#include "audio/pqsheet.h"
+#include "audio/sink.h"
+#include "audio/tocfile.h"
+#include "dsp/loudness.h"
+#include "session/timeline.h"
+
+#define BLOCK ALBUM_MAX_BLOCK
+#define MAX_SINKS 2
+#define TMP_PREFIX ".lathe-render-"
+
+struct job {
+    struct output *o;
+    struct sink_context ctx;
+    char dir[PATH_MAX];         /* the temporary output folder */
+    char final[PATH_MAX];
+    struct outstage *stage;
+    struct sink *sinks[MAX_SINKS];
+    int nsinks;
+    int64_t *marks;             /* index 01 of each track at the output rate, then the end */
+    struct loudness *album_meter, *track_meter;
+    int meter_track;
+    struct loudness_result album_lr, *track_lr;
+    bool failed;
+    char err[1024];
+};
+
+struct render {
+    struct session *s;
+    struct timeline tl;
+    struct job *jobs;
+    int njobs;
+    int nthreads;
+    double *bufs[2];
+    int frames[2];
+    pthread_barrier_t start, done;
+    pthread_mutex_t gate;       /* held while the workers are being started */
+    bool stop;                  /* read by workers after the start barrier */
+};
+
+static void sink_free(struct sink *k)
+{
+    if (k) {
+        k->ops->destroy(k->state);
+        free(k);
+    }
+}
+
+/* ---- per block ---- */
+
+static bool meter_tracks(struct job *j, const struct render_block *b)
+{
+    int64_t pos = b->position;
+    int done = 0;
+    while (done < b->frames) {
+        int t = j->meter_track;
+        int64_t end = t < j->ctx.s->ntracks ? j->marks[t + 1] : INT64_MAX;
+        int64_t start = t < j->ctx.s->ntracks ? j->marks[t] : INT64_MAX;
+        int64_t here = pos + done;
+        if (t >= j->ctx.s->ntracks)
+            break;
+        if (here < start) {     /* track 1's pregap */
+            int64_t skip = start - here;
+            done += (int)(skip < b->frames - done ? skip : b->frames - done);
+            continue;
+        }
+        int64_t n = end - here;
+        if (n > b->frames - done)
+            n = b->frames - done;
+        if (n > 0) {
+            if (!j->track_meter && !(j->track_meter = loudness_new(j->ctx.rate, SINK_CHANNELS)))
+                return false;
+            loudness_add(j->track_meter, b->samples + (size_t)done * SINK_CHANNELS, (size_t)n);
+            done += (int)n;
+        }
+        if (here + n >= end) {
+            if (j->track_meter)
+                loudness_finish(j->track_meter, &j->track_lr[t]);
+            loudness_free(j->track_meter);
+            j->track_meter = NULL;
+            j->meter_track++;
+        }
+    }
+    return true;
+}
+
+static bool emit(void *ctx, const struct render_block *b, char *err, size_t errlen)
+{
+    struct job *j = ctx;
+    for (int i = 0; i < j->nsinks; i++)
+        if (!j->sinks[i]->ops->write(j->sinks[i]->state, b, err, errlen))
+            return false;
+    loudness_add(j->album_meter, b->samples, (size_t)b->frames);
+    if (!meter_tracks(j, b)) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+static void job_block(struct job *j, const double *buf, int frames)
+{
+    if (j->failed)
+        return;
+    if (!outstage_push(j->stage, buf, frames, emit, j, j->err, sizeof j->err))
+        j->failed = true;
+}
+
+struct worker {
+    struct render *r;
+    int index;
+    pthread_t thread;
+    int slot;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct render *r = w->r;
+    pthread_mutex_lock(&r->gate);       /* wait until r->nthreads is final */
+    pthread_mutex_unlock(&r->gate);
+    for (int slot = 0;; slot ^= 1) {
+        pthread_barrier_wait(&r->start);
+        if (r->stop)
+            break;
+        for (int i = w->index; i < r->njobs; i += r->nthreads)
+            job_block(&r->jobs[i], r->bufs[slot], r->frames[slot]);
+        pthread_barrier_wait(&r->done);
+    }
+    return NULL;
+}
+
+/* ---- setting up and finishing an output ---- */
+
+static bool job_setup(struct render *r, struct job *j, const char *tmproot, const char *outdir,
+                      char *err, size_t errlen)
+{
+    const struct output *o = j->o;
+    snprintf(j->dir, sizeof j->dir, "%s/%s", tmproot, o->name);
+    snprintf(j->final, sizeof j->final, "%s/%s", outdir, o->name);
+    if (!fs_mkdirs(j->dir)) {
+        snprintf(err, errlen, "%s: %s", j->dir, strerror(errno));
+        return false;
+    }
+    j->stage = outstage_new(o, r->tl.rate, BLOCK, err, errlen);
+    if (!j->stage)
+        return false;
+    j->ctx.s = r->s;
+    j->ctx.tl = &r->tl;
+    j->ctx.o = o;
+    j->ctx.dir = j->dir;
+    j->ctx.rate = outstage_rate_of(o, r->tl.rate);
+    j->ctx.bits = outstage_bits_of(o);
+    j->ctx.length = sink_mark(&j->ctx, r->tl.end);
+    int n = r->s->ntracks;
+    j->marks = calloc((size_t)n + 1, sizeof *j->marks);
+    j->track_lr = calloc((size_t)n + 1, sizeof *j->track_lr);
+    j->album_meter = loudness_new(j->ctx.rate, SINK_CHANNELS);
+    if (!j->marks || !j->track_lr || !j->album_meter) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    for (int i = 0; i < n; i++)
+        j->marks[i] = sink_mark(&j->ctx, r->tl.tracks[i].index1);
+    j->marks[n] = j->ctx.length;
+    struct sink *k = NULL;
+    char name[512];
+    switch (o->format) {
+    case OUT_DDP:
+        k = ddp_sink_new(&j->ctx, err, errlen);
+        break;
+    case OUT_CUE:
+    case OUT_TOC:
+        k = album_sink_new(&j->ctx, "album", err, errlen);
+        break;
+    default:
+        if (o->album) {
+            const char *title = r->s->album.text.title ? r->s->album.text.title : "album";
+            snprintf(name, sizeof name, "%s v%d", title, r->s->album.revision + 1);
+            for (char *c = name; *c; c++)
+                if (*c == '/')
+                    *c = '_';
+            k = album_sink_new(&j->ctx, name, err, errlen);
+        } else {
+            k = tracks_sink_new(&j->ctx, err, errlen);
+        }
+    }
+    if (!k)
+        return false;
+    j->sinks[j->nsinks++] = k;
+    return true;
+}
+
+static bool write_text(const char *dir, const char *name, bool (*fn)(FILE *, void *), void *ctx,
+                       char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = fn(f, ctx);
+    if (fflush(f) != 0 || ferror(f))
+        ok = false;
+    if (fclose(f) != 0)
+        ok = false;
+    if (!ok && !err[0])
+        snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+    return ok;
+}
+
+static void print_lr(FILE *f, const char *what, const struct loudness_result *lr)
+{
+    fprintf(f, "%-32.32s %8.1f %6.1f %8.1f %6.1f\n", what, lr->integrated, lr->range,
+            lr->true_peak_max, lr->plr);
+}
+
+struct sheet_ctx {
+    struct job *j;
+    struct render *r;
+    char *err;
+    size_t errlen;
+};
+
+static bool loudness_text(FILE *f, void *p)
+{
+    struct sheet_ctx *c = p;
+    struct job *j = c->j;
+    fprintf(f, "Loudness of output %s (%d Hz), measured on the delivered samples\n\n", j->o->name,
+            j->ctx.rate);
+    fprintf(f, "%-32s %8s %6s %8s %6s\n", "track", "LUFS", "LRA", "dBTP", "PLR");
+    for (int i = 0; i < c->r->s->ntracks; i++) {
+        char what[64];
+        const char *title = c->r->s->tracks[i].text.title;
+        snprintf(what, sizeof what, "%02d %s", i + 1, title ? title : "");
+        print_lr(f, what, &j->track_lr[i]);
+    }
+    print_lr(f, "album", &j->album_lr);
+    return true;
+}
+
+static void json_lr(FILE *f, const struct loudness_result *lr)
+{
+    fprintf(f, "\"integrated\": ");
+    isfinite(lr->integrated) ? fprintf(f, "%.2f", lr->integrated) : fprintf(f, "null");
+    fprintf(f, ", \"lra\": %.2f, \"true_peak\": ", lr->range);
+    isfinite(lr->true_peak_max) ? fprintf(f, "%.2f", lr->true_peak_max) : fprintf(f, "null");
+    fprintf(f, ", \"plr\": ");
+    isfinite(lr->plr) ? fprintf(f, "%.2f", lr->plr) : fprintf(f, "null");
+}
+
+static bool loudness_json(FILE *f, void *p)
+{
+    struct sheet_ctx *c = p;
+    struct job *j = c->j;
+    fprintf(f, "{\"output\": \"%s\", \"rate\": %d, \"tracks\": [", j->o->name, j->ctx.rate);
+    for (int i = 0; i < c->r->s->ntracks; i++) {
+        fprintf(f, "%s\n  {\"number\": %d, ", i ? "," : "", i + 1);
+        json_lr(f, &j->track_lr[i]);
+        fprintf(f, "}");
+    }
+    fprintf(f, "],\n \"album\": {");
+    json_lr(f, &j->album_lr);
+    fprintf(f, "}}\n");
+    return true;
+}
+
+static bool pq_text(FILE *f, void *p)
+{
+    struct sheet_ctx *c = p;
+    return pqsheet_write(f, c->r->s, &c->r->tl, c->err, c->errlen);
+}
+
+static bool cue_text(FILE *f, void *p)
+{
+    struct sheet_ctx *c = p;
+    return cuesheet_write(f, c->r->s, &c->r->tl, "album.wav", CUE_UTF8, c->err, c->errlen);
+}
+
+static bool toc_text(FILE *f, void *p)
+{
+    struct sheet_ctx *c = p;
+    return tocfile_write(f, c->r->s, &c->r->tl, "album.wav", c->j->ctx.rate, c->j->ctx.bits,
+                         c->err, c->errlen);
+}
+
+static bool job_finish(struct render *r, struct job *j, char *err, size_t errlen)
+{
+    if (!outstage_finish(j->stage, emit, j, err, errlen))
+        return false;
+    for (int i = 0; i < j->nsinks; i++)
+        if (!j->sinks[i]->ops->finish(j->sinks[i]->state, err, errlen))
+            return false;
+    loudness_finish(j->album_meter, &j->album_lr);
+    if (j->track_meter) {
+        loudness_finish(j->track_meter, &j->track_lr[j->meter_track]);
+        loudness_free(j->track_meter);
+        j->track_meter = NULL;
+    }
+    struct sheet_ctx c = { j, r, err, errlen };
+    err[0] = 0;
+    if (j->o->format == OUT_CUE && !write_text(j->dir, "album.cue", cue_text, &c, err, errlen))
+        return false;
+    if (j->o->format == OUT_TOC && !write_text(j->dir, "album.toc", toc_text, &c, err, errlen))
+        return false;
+    if (j->o->format != OUT_DDP && !write_text(j->dir, "pq.txt", pq_text, &c, err, errlen))
+        return false;
+    if (!write_text(j->dir, "loudness.txt", loudness_text, &c, err, errlen) ||
+        !write_text(j->dir, "loudness.json", loudness_json, &c, err, errlen))
+        return false;
+    int n = 0;
+    char **names = fs_list_files(j->dir, &n);
+    if (!names) {
+        snprintf(err, errlen, "%s: %s", j->dir, strerror(errno));
+        return false;
+    }
+    bool ok = manifest_write(j->dir, (const char *const *)names, n, "MANIFEST.md5", err, errlen);
+    fs_free_list(names, n);
+    return ok;
+}
+
+static void job_free(struct job *j)
+{
+    outstage_free(j->stage);
+    for (int i = 0; i < j->nsinks; i++)
+        sink_free(j->sinks[i]);
+    loudness_free(j->album_meter);
+    loudness_free(j->track_meter);
+    free(j->marks);
+    free(j->track_lr);
+}
+
+/* ---- the whole render ---- */
+
+void render_clean_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    size_t plen = strlen(TMP_PREFIX);
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, TMP_PREFIX, plen) != 0)
+            continue;
+        long pid = strtol(e->d_name + plen, NULL, 10);
+        /* a live render owns its folder; a killed one's is garbage */
+        if (pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
+            continue;
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        fs_remove_tree(path);
+    }
+    closedir(d);
+}
+
+static void progress(const struct render *r, int64_t done, time_t started, bool final)
+{
+    double frac = r->tl.end > 0 ? (double)done / (double)r->tl.end : 1;
+    double elapsed = difftime(time(NULL), started);
+    char eta[32] = "";
+    if (frac > 0.02 && !final) {
+        int left = (int)(elapsed / frac - elapsed + 0.5);
+        snprintf(eta, sizeof eta, " %d:%02d left", left / 60, left % 60);
+    }
+    int width = 30, fill = (int)(frac * width);
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = 0;
+    fprintf(stderr, "\rrender %3d%% [%s]%-14s", (int)(frac * 100), bar, eta);
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static struct output *find_output(struct session *s, const char *name)
+{
+    for (int i = 0; i < s->noutputs; i++)
+        if (strcmp(s->outputs[i].name, name) == 0)
+            return &s->outputs[i];
+    return NULL;
+}
+
+static bool commit(struct render *r, const char *outdir, char *err, size_t errlen)
+{
+    for (int i = 0; i < r->njobs; i++) {
+        struct job *j = &r->jobs[i];
+        char old[PATH_MAX];
+        snprintf(old, sizeof old, "%s/%s%d-old-%s", outdir, TMP_PREFIX, (int)getpid(), j->o->name);
+        bool had_old = access(j->final, F_OK) == 0;
+        if (had_old && rename(j->final, old) != 0) {
+            snprintf(err, errlen, "%s: cannot replace (%s)", j->final, strerror(errno));
+            return false;
+        }
+        if (rename(j->dir, j->final) != 0) {
+            snprintf(err, errlen, "%s: cannot move into place (%s)", j->final, strerror(errno));
+            if (had_old)
+                rename(old, j->final);
+            return false;
+        }
+        if (had_old)
+            fs_remove_tree(old);
+    }
+    return true;
+}
+
+enum render_status render_session(struct session *s, const struct render_options *opt,
+                                  char *err, size_t errlen,
+                                  void (*report)(const char *line, void *ctx), void *report_ctx)
+{
+    struct render r = { .s = s };
+    enum render_status status = RENDER_BAD_INPUT;
+    char tmproot[PATH_MAX] = "";
+    struct album_stream *album = NULL;
+    struct worker *workers = NULL;
+    int started_workers = 0;
+    bool album_output = false;
+
+    /* Everything that can be wrong with the input is found before writing. */
+    for (int i = 0; i < s->ntracks; i++)
+        if (!s->tracks[i].mix.ok) {
+            snprintf(err, errlen, "track %d: %s", i + 1, s->tracks[i].mix.error);
+            return RENDER_BAD_INPUT;
+        }
+    if (s->ntracks == 0) {
+        snprintf(err, errlen, "the session has no tracks");
+        return RENDER_BAD_INPUT;
+    }
+    r.jobs = calloc((size_t)(s->noutputs ? s->noutputs : 1), sizeof *r.jobs);
+    if (!r.jobs || !timeline_build(s, &r.tl)) {
+        snprintf(err, errlen, "out of memory");
+        free(r.jobs);
+        return RENDER_BAD_INPUT;
+    }
+    if (opt->noutputs) {
+        for (int i = 0; i < opt->noutputs; i++) {
+            struct output *o = find_output(s, opt->outputs[i]);
+            if (!o) {
+                snprintf(err, errlen, "no [output %s] in the session", opt->outputs[i]);
+                goto out;
+            }
+            r.jobs[r.njobs++].o = o;
+        }
+    } else {
+        for (int i = 0; i < s->noutputs; i++)
+            r.jobs[r.njobs++].o = &s->outputs[i];
+    }
+    if (r.njobs == 0) {
+        snprintf(err, errlen, "the session has no [output] sections to render");
+        goto out;
+    }
+    for (int i = 0; i < r.njobs; i++) {
+        if (!outstage_check(r.jobs[i].o, r.tl.rate, err, errlen))
+            goto out;
+        album_output |= r.jobs[i].o->album && r.jobs[i].o->format != OUT_DDP &&
+                        r.jobs[i].o->format != OUT_CUE && r.jobs[i].o->format != OUT_TOC;
+    }
+    album = album_stream_new(s, &r.tl, err, errlen);
+    if (!album)
+        goto out;
+    if (!fs_mkdirs(opt->dir)) {
+        snprintf(err, errlen, "%s: cannot create the folder (%s)", opt->dir, strerror(errno));
+        goto out;
+    }
+    /* never write over a mix: no mix may live in a folder a render replaces */
+    for (int i = 0; i < r.njobs; i++) {
+        char final[PATH_MAX];
+        snprintf(final, sizeof final, "%s/%s", opt->dir, r.jobs[i].o->name);
+        for (int t = 0; t < s->ntracks; t++) {
+            char mix[PATH_MAX];
+            mix_path(s, s->tracks[t].file, mix, sizeof mix);
+            if (access(final, F_OK) == 0 && fs_inside(mix, final)) {
+                snprintf(err, errlen, "%s is inside %s, which rendering [output %s] would replace",
+                         mix, final, r.jobs[i].o->name);
+                goto out;
+            }
+        }
+    }
+    render_clean_stale(opt->dir);
+    snprintf(tmproot, sizeof tmproot, "%s/%s%d", opt->dir, TMP_PREFIX, (int)getpid());
+    status = RENDER_FAILED;
+    if (!fs_mkdirs(tmproot)) {
+        snprintf(err, errlen, "%s: %s", tmproot, strerror(errno));
+        tmproot[0] = 0;
+        goto out;
+    }
+    for (int i = 0; i < r.njobs; i++)
+        if (!job_setup(&r, &r.jobs[i], tmproot, opt->dir, err, errlen)) {
+            status = RENDER_BAD_INPUT;
+            goto out;
+        }
+    r.bufs[0] = malloc(sizeof(double) * BLOCK * SINK_CHANNELS);
+    r.bufs[1] = malloc(sizeof(double) * BLOCK * SINK_CHANNELS);
+    if (!r.bufs[0] || !r.bufs[1]) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = opt->jobs > 0 ? opt->jobs : (cores > 0 ? cores : 1);
+    r.nthreads = jobs > 1 ? (jobs - 1 < r.njobs ? jobs - 1 : r.njobs) : 0;
+    if (r.nthreads > 0) {
+        /* Start what threads we can, then size the barriers to match. */
+        pthread_mutex_init(&r.gate, NULL);
+        pthread_mutex_lock(&r.gate);
+        workers = calloc((size_t)r.nthreads, sizeof *workers);
+        for (int i = 0; workers && i < r.nthreads; i++) {
+            workers[i].r = &r;
+            workers[i].index = i;
+            if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0)
+                break;
+            started_workers++;
+        }
+        r.nthreads = started_workers;
+        if (r.nthreads) {
+            pthread_barrier_init(&r.start, NULL, (unsigned)r.nthreads + 1);
+            pthread_barrier_init(&r.done, NULL, (unsigned)r.nthreads + 1);
+        }
+        pthread_mutex_unlock(&r.gate);
+    }
+    time_t t0 = time(NULL), last = 0;
+    int slot = 0;
+    int n = album_stream_read(album, r.bufs[slot], BLOCK);
+    while (n > 0) {
+        if (opt->cancel && *opt->cancel) {
+            snprintf(err, errlen, "interrupted; nothing written");
+            goto out;
+        }
+        r.frames[slot] = n;
+        int next;
+        if (r.nthreads) {
+            pthread_barrier_wait(&r.start);        /* workers take bufs[slot] */
+            next = album_stream_read(album, r.bufs[slot ^ 1], BLOCK);
+            pthread_barrier_wait(&r.done);
+        } else {
+            for (int i = 0; i < r.njobs; i++)
+                job_block(&r.jobs[i], r.bufs[slot], n);
+            next = album_stream_read(album, r.bufs[slot ^ 1], BLOCK);
+        }
+        for (int i = 0; i < r.njobs; i++)
+            if (r.jobs[i].failed) {
+                snprintf(err, errlen, "%s", r.jobs[i].err);
+                goto out;
+            }
+        slot ^= 1;
+        n = next;
+        if (opt->progress && time(NULL) != last) {
+            last = time(NULL);
+            progress(&r, album_stream_position(album), t0, false);
+        }
+    }
+    if (n < 0) {
+        snprintf(err, errlen, "%s", album_stream_error(album));
+        goto out;
+    }
+    for (int i = 0; i < r.njobs; i++)
+        if (!job_finish(&r, &r.jobs[i], err, errlen))
+            goto out;
+    if (opt->cancel && *opt->cancel) {
+        snprintf(err, errlen, "interrupted; nothing written");
+        goto out;
+    }
+    if (!commit(&r, opt->dir, err, errlen))
+        goto out;
+    if (opt->progress)
+        progress(&r, r.tl.end, t0, true);
+    for (int i = 0; i < r.njobs && report; i++) {
+        char line[PATH_MAX + 200];
+        struct job *j = &r.jobs[i];
+        snprintf(line, sizeof line, "%s: %s (%d Hz, %s), %.1f LUFS, %.1f dBTP%s", j->o->name,
+                 j->final, j->ctx.rate,
+                 j->ctx.bits == 0 ? "lossy" : j->ctx.bits == 32 ? "float" : j->ctx.bits == 16 ? "16-bit" : "24-bit",
+                 j->album_lr.integrated, j->album_lr.true_peak_max,
+                 outstage_clipped(j->stage) ? ", samples clipped" : "");
+        report(line, report_ctx);
+    }
+    if (album_output)
+        s->album.revision++;
+    status = RENDER_OK;
+out:
+    if (r.nthreads) {
+        r.stop = true;
+        pthread_barrier_wait(&r.start);     /* workers see stop and leave */
+        for (int i = 0; i < started_workers; i++)
+            pthread_join(workers[i].thread, NULL);
+        pthread_barrier_destroy(&r.start);
+        pthread_barrier_destroy(&r.done);
+    }
+    free(workers);
+    if (opt->progress && status != RENDER_OK)
+        fputc('\n', stderr);
+    album_stream_free(album);
+    for (int i = 0; i < r.njobs; i++)
+        job_free(&r.jobs[i]);
+    free(r.jobs);
+    free(r.bufs[0]);
+    free(r.bufs[1]);
+    timeline_free(&r.tl);
+    if (tmproot[0])
+        fs_remove_tree(tmproot);
+    return status;
+}
