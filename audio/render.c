@@ -41,8 +41,8 @@
 struct job {
     struct output *o;
     struct sink_context ctx;
-    char dir[PATH_MAX];         /* the temporary output folder */
-    char final[PATH_MAX];
+    char dir[PATH_MAX + 64];       /* the temporary output folder */
+    char final[PATH_MAX + 64];
     struct outstage *stage;
     struct sink *sinks[MAX_SINKS];
     int nsinks;

@@ -364,7 +364,7 @@ static void lossless_case(enum output_format fmt, const char *ext, int rate, int
         check_tag(path, "artist", i == 1 ? "Guest Singer" : "The Night Band");
         if (fmt != OUT_AIFF) {
             check_tag(path, "album", "Night Drive");
-            char num[8];
+            char num[16];
             snprintf(num, sizeof num, "%d", i + 1);
             check_tag(path, "tracknumber", num);
         }
