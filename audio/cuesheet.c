@@ -6,6 +6,7 @@
  * sits on a CD frame, so CD frames are exact at any rate and the sheet
  * fits the album WAV whatever rate it was rendered at. */
 #include "audio/cuesheet.h"
+#include "audio/textfile.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -216,27 +217,23 @@ bool cuesheet_write(FILE *f, const struct session *s, const struct timeline *tl,
     return true;
 }
 
+struct cue_job {
+    const struct session *s;
+    const struct timeline *tl;
+    const char *wav_name;
+    enum cue_charset charset;
+};
+
+static bool cue_writer(FILE *f, void *ctx, char *err, size_t errlen)
+{
+    const struct cue_job *j = ctx;
+    return cuesheet_write(f, j->s, j->tl, j->wav_name, j->charset, err, errlen);
+}
+
 bool cuesheet_save(const char *path, const struct session *s, const struct timeline *tl,
                    const char *wav_name, enum cue_charset charset,
                    char *err, size_t errlen)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return false;
-    }
-    char why[512];
-    bool ok = cuesheet_write(f, s, tl, wav_name, charset, why, sizeof why);
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        snprintf(why, sizeof why, "out of memory");
-    }
-    if (!ok)
-        snprintf(err, errlen, "%s: %s", path, why);
-    else
-        ok = file_write_atomic(path, buf, len, false, err, errlen);
-    free(buf);
-    return ok;
+    struct cue_job j = { s, tl, wav_name, charset };
+    return text_save(path, cue_writer, &j, err, errlen);
 }

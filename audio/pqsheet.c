@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The PQ sheet of a CD master, as a text table and as JSON. */
 #include "audio/pqsheet.h"
+#include "audio/textfile.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -204,26 +205,20 @@ bool pqsheet_write_json(FILE *f, const struct session *s, const struct timeline 
     return finish(f, err, errlen);
 }
 
+struct pq_job {
+    const struct session *s;
+    const struct timeline *tl;
+};
+
+static bool pq_writer(FILE *f, void *ctx, char *err, size_t errlen)
+{
+    const struct pq_job *j = ctx;
+    return pqsheet_write(f, j->s, j->tl, err, errlen);
+}
+
 bool pqsheet_save(const char *path, const struct session *s, const struct timeline *tl,
                   char *err, size_t errlen)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return false;
-    }
-    char why[512];
-    bool ok = pqsheet_write(f, s, tl, why, sizeof why);
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        snprintf(why, sizeof why, "out of memory");
-    }
-    if (!ok)
-        snprintf(err, errlen, "%s: %s", path, why);
-    else
-        ok = file_write_atomic(path, buf, len, false, err, errlen);
-    free(buf);
-    return ok;
+    struct pq_job j = { s, tl };
+    return text_save(path, pq_writer, &j, err, errlen);
 }

@@ -30,6 +30,7 @@
 #include "audio/outstage.h"
 #include "audio/pqsheet.h"
 #include "audio/sink.h"
+#include "audio/textfile.h"
 #include "audio/tocfile.h"
 #include "dsp/loudness.h"
 #include "session/timeline.h"
@@ -220,24 +221,12 @@ static bool job_setup(struct render *r, struct job *j, const char *tmproot, cons
     return true;
 }
 
-static bool write_text(const char *dir, const char *name, bool (*fn)(FILE *, void *), void *ctx,
+static bool write_text(const char *dir, const char *name, text_writer fn, void *ctx,
                        char *err, size_t errlen)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return false;
-    }
-    bool ok = fn(f, ctx);
-    if (fflush(f) != 0 || ferror(f))
-        ok = false;
-    if (fclose(f) != 0)
-        ok = false;
-    if (!ok && !err[0])
-        snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
-    return ok;
+    return text_save(path, fn, ctx, err, errlen);
 }
 
 static void print_lr(FILE *f, const char *what, const struct loudness_result *lr)
@@ -249,11 +238,9 @@ static void print_lr(FILE *f, const char *what, const struct loudness_result *lr
 struct sheet_ctx {
     struct job *j;
     struct render *r;
-    char *err;
-    size_t errlen;
 };
 
-static bool loudness_text(FILE *f, void *p)
+static bool loudness_text(FILE *f, void *p, char *err, size_t errlen)
 {
     struct sheet_ctx *c = p;
     struct job *j = c->j;
@@ -280,7 +267,7 @@ static void json_lr(FILE *f, const struct loudness_result *lr)
     isfinite(lr->plr) ? fprintf(f, "%.2f", lr->plr) : fprintf(f, "null");
 }
 
-static bool loudness_json(FILE *f, void *p)
+static bool loudness_json(FILE *f, void *p, char *err, size_t errlen)
 {
     struct sheet_ctx *c = p;
     struct job *j = c->j;
@@ -296,23 +283,23 @@ static bool loudness_json(FILE *f, void *p)
     return true;
 }
 
-static bool pq_text(FILE *f, void *p)
+static bool pq_text(FILE *f, void *p, char *err, size_t errlen)
 {
     struct sheet_ctx *c = p;
-    return pqsheet_write(f, c->r->s, &c->r->tl, c->err, c->errlen);
+    return pqsheet_write(f, c->r->s, &c->r->tl, err, errlen);
 }
 
-static bool cue_text(FILE *f, void *p)
+static bool cue_text(FILE *f, void *p, char *err, size_t errlen)
 {
     struct sheet_ctx *c = p;
-    return cuesheet_write(f, c->r->s, &c->r->tl, "album.wav", CUE_UTF8, c->err, c->errlen);
+    return cuesheet_write(f, c->r->s, &c->r->tl, "album.wav", CUE_UTF8, err, errlen);
 }
 
-static bool toc_text(FILE *f, void *p)
+static bool toc_text(FILE *f, void *p, char *err, size_t errlen)
 {
     struct sheet_ctx *c = p;
     return tocfile_write(f, c->r->s, &c->r->tl, "album.wav", c->j->ctx.rate, c->j->ctx.bits,
-                         c->err, c->errlen);
+                         err, errlen);
 }
 
 static bool job_finish(struct render *r, struct job *j, char *err, size_t errlen)
@@ -328,8 +315,7 @@ static bool job_finish(struct render *r, struct job *j, char *err, size_t errlen
         loudness_free(j->track_meter);
         j->track_meter = NULL;
     }
-    struct sheet_ctx c = { j, r, err, errlen };
-    err[0] = 0;
+    struct sheet_ctx c = { j, r };
     if (j->o->format == OUT_CUE && !write_text(j->dir, "album.cue", cue_text, &c, err, errlen))
         return false;
     if (j->o->format == OUT_TOC && !write_text(j->dir, "album.toc", toc_text, &c, err, errlen))

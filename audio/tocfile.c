@@ -2,6 +2,7 @@
 /* The cdrdao TOC file of a CD master: tracks, flags, codes, CD-Text and
  * each track's span of the album WAV. */
 #include "audio/tocfile.h"
+#include "audio/textfile.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -158,27 +159,23 @@ bool tocfile_write(FILE *f, const struct session *s, const struct timeline *tl,
     return true;
 }
 
+struct toc_job {
+    const struct session *s;
+    const struct timeline *tl;
+    const char *wav_name;
+    int rate, bits;
+};
+
+static bool toc_writer(FILE *f, void *ctx, char *err, size_t errlen)
+{
+    const struct toc_job *j = ctx;
+    return tocfile_write(f, j->s, j->tl, j->wav_name, j->rate, j->bits, err, errlen);
+}
+
 bool tocfile_save(const char *path, const struct session *s, const struct timeline *tl,
                   const char *wav_name, int wav_rate, int wav_bits,
                   char *err, size_t errlen)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return false;
-    }
-    char why[512];
-    bool ok = tocfile_write(f, s, tl, wav_name, wav_rate, wav_bits, why, sizeof why);
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        snprintf(why, sizeof why, "out of memory");
-    }
-    if (!ok)
-        snprintf(err, errlen, "%s: %s", path, why);
-    else
-        ok = file_write_atomic(path, buf, len, false, err, errlen);
-    free(buf);
-    return ok;
+    struct toc_job j = { s, tl, wav_name, wav_rate, wav_bits };
+    return text_save(path, toc_writer, &j, err, errlen);
 }

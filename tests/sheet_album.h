@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* The album the sheet tests share (CUE, TOC, PQ): three tracks at 44.1 kHz
+ * whose ends fall off CD frames, and its marks worked out independently of
+ * the timeline code. Included by each test program (they are built from
+ * one file each). */
+#ifndef LATHE_SHEET_ALBUM_H
+#define LATHE_SHEET_ALBUM_H
+
+#include <stdio.h>
+
+#include "session/model.h"
+
+/* The album: three tracks at 44.1 kHz whose ends fall off CD frames. */
+#define R 44100
+#define F 588
+#define LEN1 (6 * R + 123)
+#define GAP2 (3 * R / 2)
+#define LEN2 (7 * R + 300)
+#define IDX2 (3 * R)
+#define LEN3 (5 * R)
+
+static struct track *add(struct session *s, long frames, double gap, const char *title,
+                         const char *isrc)
+{
+    struct track *t = session_insert_track(s, s->ntracks);
+    str_set(&t->file, "x.wav");
+    t->mix.probed = t->mix.ok = true;
+    t->mix.rate = R;
+    t->mix.channels = 2;
+    t->mix.frames = frames;
+    t->gap.seconds = gap;
+    t->has_gap = true;
+    str_set(&t->text.title, title);
+    str_set(&t->isrc, isrc);
+    return t;
+}
+
+static struct session *album(void)
+{
+    struct session *s = session_new();
+    s->album.rate = R;
+    str_set(&s->album.text.title, "Night Drive");
+    str_set(&s->album.text.performer, "The Night Band");
+    str_set(&s->album.genre, "Electronic");
+    str_set(&s->album.upc, "036000291452");
+    struct track *t = add(s, LEN1, 2.0, "Intro", "GBABC2600001");
+    str_set(&t->text.performer, "The Night Band");
+    t->copy = true;
+    t = add(s, LEN2, 1.5, "Caf\xc3\xa9 Noir", "GBABC2600002");
+    str_set(&t->text.songwriter, "A. Writer");
+    t->emphasis = true;
+    t->index[0].seconds = 3.0;
+    t->nindex = 1;
+    t = add(s, LEN3, 0, "Coda", "GBABC2600003");
+    t->copy = t->emphasis = true;
+    return s;
+}
+
+/* The marks in CD frames, worked out from the rules: a gap starts on the
+ * first frame after the previous audio, index 01 on the last frame before
+ * the track's audio, a segue's mark and an index on the nearest frame. */
+static const long END1 = 2 * R + LEN1;
+static long frames_floor(long n) { return n / F; }
+static long frames_ceil(long n) { return (n + F - 1) / F; }
+static long frames_near(long n) { return (n + F / 2) / F; }
+#define G2 frames_ceil(END1)
+#define S2 frames_floor(END1 + GAP2)
+#define X2 frames_near(END1 + GAP2 + IDX2)
+#define S3 frames_near(END1 + GAP2 + LEN2)
+#define LEADOUT frames_ceil(END1 + GAP2 + LEN2 + LEN3)
+
+static const char *msf(long frames, char buf[32])
+{
+    snprintf(buf, 32, "%02ld:%02ld:%02ld", frames / 75 / 60, frames / 75 % 60, frames % 75);
+    return buf;
+}
+
+#endif
