@@ -47,6 +47,10 @@
  * -1e-9 dB, in nepers (the envelope runs in natural log units, where the
  * gain is one exp() away). */
 #define RELEASED_NP (-1e-9 * M_LN10 / 20)
+/* The least stage 1 gain (-6000 dB): after absurdly loud input the moving
+ * sums can round to 0 or a hair under it, whose log would stick the
+ * envelope at -inf or NaN for good. */
+#define GAIN_FLOOR 1e-300
 /* Relative room a bound leaves for the rounding of the points it bounds
  * (a 25-tap dot product rounds by under 1e-14). */
 #define ROUNDING 1e-9
@@ -83,6 +87,7 @@ struct limit_run {
     int ones1, ones2;       /* trailing unity values in each moving average */
     double box1_sum, box2_sum;
     double env_np;          /* stage 1 gain after the release, nepers */
+    double gain_np, gain;   /* the last env_np let out and exp of it */
     int64_t loud_in;        /* last input frame over quiet_in */
     int64_t loud_line;      /* last frame of the line over quiet_line */
     /* Frames s - hist_len + 1 .. s of the line lie within these two runs
@@ -266,6 +271,7 @@ static void limit_reset(void *state)
     r->loud_in = r->loud_line = -l->hist_len;
     r->run_before = r->run_now = (struct stretch){ 1, 1, 0 };
     r->out_g2 = 1;
+    r->gain = 1;
 }
 
 /* libm's fmax and fmin are calls that honour NaN: these are for values
@@ -446,6 +452,8 @@ static double stage1_gain_np(struct limiter *l)
     double g = window_min(l, k, need);
     g = boxcar(l->box1_buf, l->box1, &r->box1_pos, &r->box1_sum, &r->ones1, g);
     g = boxcar(l->box2_buf, l->box2, &r->box2_pos, &r->box2_sum, &r->ones2, g);
+    if (!(g > GAIN_FLOOR))
+        g = GAIN_FLOOR;
     double g_np = g < 1 ? log(g) : 0;
     if (g_np == 0 && r->env_np == 0)
         return 0;
@@ -456,6 +464,28 @@ static double stage1_gain_np(struct limiter *l)
     if (g_np == 0 && r->env_np > RELEASED_NP)
         r->env_np = 0;
     return r->env_np;
+}
+
+/* exp(env), the linear stage 1 gain. While the envelope releases it moves
+ * by tiny steps, and the gain follows by exp of the step from a short
+ * series (off by < 5e-14 a step); exp itself runs at least every 64 frames,
+ * so that the error stays far below the margin stage 1 keeps (and stage 2
+ * checks the outcome exactly anyway). */
+static double stage1_linear(struct limiter *l, double env)
+{
+    struct limit_run *r = &l->run;
+    double step = env - r->gain_np, g;
+    if (env == 0)
+        g = 1;
+    else if (step > -1e-3 && step < 1e-3 && (r->n & 63) && r->gain_np != 0)
+        g = r->gain * (1 + step * (1 + step * (0.5 + step * (1.0 / 6))));
+    else
+        g = exp(env);
+    if (g > 1)
+        g = 1;
+    r->gain_np = env;
+    r->gain = g;
+    return g;
 }
 
 /* ---- stage 2 ---- */
@@ -658,7 +688,7 @@ static void limit_process(void *state, double *buf, int frames)
         if (r->n - r->loud_in < len)
             most = detect(l);
         double g1_np = stage1_gain_np(l);
-        double g1 = g1_np < 0 ? exp(g1_np) : 1;
+        double g1 = stage1_linear(l, g1_np);
         stage2_take(l, in, g1, g1_np, most);
         stage2_send(l, x);
         if (++r->peak_pos == l->qlen)

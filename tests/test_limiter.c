@@ -698,3 +698,27 @@ TEST(truepeak_gain_bound_is_reached)
         }
     }
 }
+
+/* Garbage as loud as a corrupt float file can hold must not switch stage 1
+ * off for good: the moving sums once rounded its gain to 0, whose log left
+ * the envelope at NaN, and stage 1 let everything through from then on. */
+TEST(limiter_recovers_after_absurd_input)
+{
+    double rate = 48000;
+    long len = 4 * 48000, loud = 3 * 48000;
+    double *buf = calloc((size_t)len, sizeof *buf);
+    for (long i = 0; i < 10; i++)   /* a file that starts with garbage */
+        buf[i] = i & 1 ? 1e20 : -1e20;
+    for (long i = loud; i < len; i++)
+        buf[i] = 2 * sin(2 * M_PI * 997 * i / rate);
+    struct processor *pr = limiter(-1, rate, 1, 4096);
+    run(pr, buf, len, 1, 4096);
+    /* the same reduction as for the steady tone alone, and no more */
+    CHECK_NEAR(processor_gain_reduction(pr), 20 * log10(2) + 1.05, 0.02);
+    double peak = 0;
+    for (long i = len - 24000; i < len; i++)
+        peak = fmax(peak, fabs(buf[i]));
+    CHECK_NEAR(20 * log10(peak), -1.05, 0.02);
+    processor_free(pr);
+    free(buf);
+}
