@@ -29,7 +29,9 @@
  * the target (or the ceiling); and a point of stage 1's output is its input
  * point scaled by the gains over its span, to within the spread of those
  * gains, so the input point already computed bounds it. Bounds keep a
- * margin far wider than the rounding of the points they stand for.
+ * margin far wider than the rounding of the points they stand for. The
+ * envelope runs in natural log units, and while it releases the linear gain
+ * follows it by small steps, with one exp() in 64 frames at most.
  */
 #include <math.h>
 #include <stdint.h>
