@@ -71,6 +71,19 @@ int truepeak_filters_for_rate(struct truepeak_filter out[TRUEPEAK_MAX_FILTERS], 
     return 1;
 }
 
+double truepeak_gain_bound(const struct truepeak_filter *f)
+{
+    double most = 0;
+    for (int p = 0; p < f->phases; p++) {
+        double sum = 0;
+        for (int t = 0; t < f->taps; t++)
+            sum += fabs(f->h[p][t]);
+        most = fmax(most, sum);
+    }
+    /* the sum itself was rounded: a bound must not come out low */
+    return most * (1 + 1e-12);
+}
+
 double truepeak_measure(const struct truepeak_filter *f, const double *buf, long frames,
                         int channels, int channel)
 {

@@ -35,6 +35,11 @@ void truepeak_hann_sinc(struct truepeak_filter *f, int factor, int ntaps);
  * and returns how many (1 or 2). */
 int truepeak_filters_for_rate(struct truepeak_filter out[TRUEPEAK_MAX_FILTERS], double rate);
 
+/* The largest sum of |taps| over the phases of `f`, rounded up: no point
+ * can be larger than this times the largest |sample| it is made from, so
+ * signals under the ceiling divided by it need no interpolation at all. */
+double truepeak_gain_bound(const struct truepeak_filter *f);
+
 /* Largest |point| of one channel of an interleaved buffer as `f` sees it,
  * from silence before to silence after, or the sample peak if larger. */
 double truepeak_measure(const struct truepeak_filter *f, const double *buf, long frames,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of the true-peak limiter: hostile signals against libebur128's
- * true-peak meter, transparency, latency, block-size independence. */
+ * true-peak meter, transparency, latency, block-size independence, and its
+ * shortcuts against the same limiter computing every point. */
 #include <ebur128.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -8,6 +9,13 @@
 #include "dsp/processor.h"
 #include "dsp/truepeak.h"
 #include "tests/harness.h"
+
+/* From dsp/limiter.c, for tests only: its table, the same limiter without
+ * its shortcuts (not in the registry), and a hook that lets stage 1 aim
+ * over the ceiling so that stage 2 has work to do. */
+extern const struct processor_ops limit_ops;
+extern const struct processor_ops limit_exact_ops;
+void limit_test_aim_over(void *state, double db);
 
 static uint64_t rng_state;
 
@@ -467,4 +475,250 @@ TEST(truepeak_bs1770_tech3341)
                   "case %d: %+.3f dBTP", 15 + k, db);
         free(buf);
     }
+}
+
+/* Quiet passages, loud ones and bursts well over the ceiling, so that the
+ * limiter's bounds hold over some stretches and not over others. */
+static double sometimes_loud(long i, int c, double rate)
+{
+    double t = i / rate, phase = fmod(t, 0.3);
+    double level = phase < 0.12 ? 0.2 : phase < 0.2 ? 0.7 : 2;
+    if (i % 7919 == 11)
+        return 3 * urand();   /* a lone spike, even in the quiet */
+    return level * (0.6 * sin(2 * M_PI * (97 + 31 * c) * t) +
+                    0.3 * sin(2 * M_PI * 2911 * t + c) + 0.1 * urand());
+}
+
+/* The worst input of each filter at `rate` for its sum-of-|taps| bound: the
+ * signs of its largest phase's taps, over and over, at a level that sweeps
+ * slowly from `from` to `to` times `ceiling` / bound, filter after filter. */
+static double worst_case(long i, int c, double rate, long len, double ceiling, double from,
+                         double to)
+{
+    struct truepeak_filter f[TRUEPEAK_MAX_FILTERS];
+    int nf = truepeak_filters_for_rate(f, rate);
+    long part = len / nf;
+    const struct truepeak_filter *g = &f[i / part < nf ? i / part : nf - 1];
+    int best = 0;
+    double most = 0;
+    for (int p = 0; p < g->phases; p++) {
+        double sum = 0;
+        for (int t = 0; t < g->taps; t++)
+            sum += fabs(g->h[p][t]);
+        if (sum > most) {
+            most = sum;
+            best = p;
+        }
+    }
+    double level = from + (to - from) * (double)(i % part) / part;
+    double tap = g->h[best][g->taps - 1 - i % g->taps];
+    return (c ? -1 : 1) * (tap < 0 ? -1 : 1) * level * pow(10, ceiling / 20) /
+           truepeak_gain_bound(g);
+}
+
+/* Spikes of random size and sign in clusters: stage 1's gain changes fast. */
+static double spike_clusters(long i, int c)
+{
+    double size = 1 + 9 * fabs(urand());
+    return i % 400 < 30 ? (urand() > 0 ? size : -size) : 0;
+}
+
+/* Runs `ops` over buf in blocks of `block`, writing the gain reduction after
+ * each block into gr. With aim_over > 0 stage 1 lets peaks through up to
+ * that many dB over the ceiling, so that stage 2 has work to do. */
+static void run_ops(const struct processor_ops *ops, const struct proc *p, double rate,
+                    int ch, double *buf, long frames, int block, double *gr, double aim_over)
+{
+    void *st = ops->create(p, rate, ch, block);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    if (aim_over > 0)
+        limit_test_aim_over(st, aim_over);
+    for (long i = 0, b = 0; i < frames; i += block, b++) {
+        int n = frames - i < block ? (int)(frames - i) : block;
+        ops->process(st, buf + i * ch, n);
+        gr[b] = ops->gain_reduction(st);
+    }
+    ops->destroy(st);
+}
+
+/* Whether the limiter with its shortcuts puts out exactly what it does
+ * computing every point, sample for sample and meter for meter. */
+static int same_as_exact(const struct proc *p, double rate, int ch, const double *in,
+                         long frames, int block, double aim_over)
+{
+    size_t bytes = (size_t)frames * ch * sizeof *in;
+    long nblocks = (frames + block - 1) / block;
+    double *a = malloc(bytes), *b = malloc(bytes);
+    double *ga = calloc((size_t)nblocks, sizeof *ga), *gb = calloc((size_t)nblocks, sizeof *gb);
+    memcpy(a, in, bytes);
+    memcpy(b, in, bytes);
+    run_ops(&limit_ops, p, rate, ch, a, frames, block, ga, aim_over);
+    run_ops(&limit_exact_ops, p, rate, ch, b, frames, 4096, gb, aim_over);
+    int same = memcmp(a, b, bytes) == 0;
+    if (block == 4096)
+        same = same && memcmp(ga, gb, (size_t)nblocks * sizeof *ga) == 0;
+    free(a);
+    free(b);
+    free(ga);
+    free(gb);
+    return same;
+}
+
+TEST(limiter_shortcuts_change_nothing)
+{
+    const double rates[] = { 44100, 48000, 96000, 192000 };
+    const int chans[] = { 1, 2, 3, 6 };
+    const double ceilings[] = { -1, -0.1, -6 };
+    int runs = 0;
+    for (int ri = 0; ri < 4; ri++)
+        for (int ci = 0; ci < 4; ci++) {
+            double rate = rates[ri];
+            int ch = chans[ci];
+            long frames = (long)(0.6 * rate);
+            double *in = malloc((size_t)frames * ch * sizeof *in);
+            rng_state = 21 + runs;
+            long quiet = 0, over = 0;
+            for (long i = 0; i < frames; i++) {
+                double most = 0;
+                for (int c = 0; c < ch; c++) {
+                    in[i * ch + c] = sometimes_loud(i, c, rate);
+                    most = fmax(most, fabs(in[i * ch + c]));
+                }
+                quiet += most < 0.25;
+                over += most > 1;
+            }
+            /* the signal really is quiet for a while and over for a while */
+            CHECK_MSG(quiet > frames / 5 && over > frames / 10, "%.0f Hz %d ch: quiet %ld over %ld of %ld", rate, ch, quiet, over, frames);
+            struct proc p;
+            proc_init(&p, PROC_LIMIT);
+            proc_set(&p, LIMIT_CEILING, ceilings[runs % 3]);
+            proc_set(&p, LIMIT_RELEASE, runs % 2 ? 5 : 200);
+            int block = runs % 2 ? 4096 : 1 + (runs * 389) % 3000;
+            CHECK_MSG(same_as_exact(&p, rate, ch, in, frames, block, 0),
+                      "%.0f Hz, %d channels, ceiling %.1f, blocks of %d: shortcuts changed the output",
+                      rate, ch, ceilings[runs % 3], block);
+            free(in);
+            runs++;
+        }
+    /* each filter's worst case around the level where its bound stops
+     * holding, and around the level where points reach the ceiling */
+    for (int ri = 0; ri < 4; ri++)
+        for (int wi = 0; wi < 2; wi++) {
+            double rate = rates[ri];
+            long frames = (long)(0.4 * rate);
+            double *in = malloc((size_t)frames * 2 * sizeof *in);
+            for (long i = 0; i < frames; i++)
+                for (int c = 0; c < 2; c++)
+                    in[i * 2 + c] = wi ? worst_case(i, c, rate, frames, -1, 0.95, 1.05)
+                                       : worst_case(i, c, rate, frames, -1, 0.7, 1.7);
+            struct proc p;
+            proc_init(&p, PROC_LIMIT);
+            CHECK_MSG(same_as_exact(&p, rate, 2, in, frames, 1 + wi * 1000, 0),
+                      "%.0f Hz, worst case %d: shortcuts changed the output", rate, wi);
+            free(in);
+        }
+    /* the hostile set too */
+    for (int k = 0; k < NSIGNALS; k++) {
+        double rate = 48000;
+        long frames = 12000;
+        double *in = malloc((size_t)frames * 2 * sizeof *in);
+        rng_state = 3 + k;
+        for (long i = 0; i < frames; i++)
+            for (int c = 0; c < 2; c++)
+                in[i * 2 + c] = hostile(k, i, c, rate, frames);
+        struct proc p;
+        proc_init(&p, PROC_LIMIT);
+        proc_set(&p, LIMIT_CEILING, -0.1);
+        CHECK_MSG(same_as_exact(&p, rate, 2, in, frames, 4096, 0),
+                  "%s: shortcuts changed the output", signal_names[k]);
+        free(in);
+    }
+}
+
+/* Stage 1 almost never leaves stage 2 anything to do, so its shortcuts
+ * are tried with stage 1 aiming over the ceiling: stage 2 then acts on
+ * points whose gains vary along them, which is where its bound is close. */
+TEST(limiter_stage2_shortcuts_change_nothing)
+{
+    const double rates[] = { 44100, 96000 };
+    const double over_db[] = { 0.3, 1, 3, 12 };
+    /* -1: sometimes_loud, -2: spike_clusters, -3: worst_case */
+    const int kinds[] = { -1, -2, -3, 6, 8, 14, 16 };
+    int runs = 0;
+    for (int ri = 0; ri < 2; ri++)
+        for (int oi = 0; oi < 4; oi++)
+            for (int ki = 0; ki < 7; ki++) {
+                double rate = rates[ri];
+                long frames = (long)(0.25 * rate);
+                double *in = malloc((size_t)frames * 2 * sizeof *in);
+                rng_state = 40 + runs;
+                for (long i = 0; i < frames; i++)
+                    for (int c = 0; c < 2; c++)
+                        in[i * 2 + c] =
+                            kinds[ki] == -1   ? sometimes_loud(i, c, rate)
+                            : kinds[ki] == -2 ? spike_clusters(i, c)
+                            : kinds[ki] == -3 ? worst_case(i, c, rate, frames, -1, 0.5, 4)
+                                              : hostile(kinds[ki], i, c, rate, frames);
+                struct proc p;
+                proc_init(&p, PROC_LIMIT);
+                proc_set(&p, LIMIT_RELEASE, runs % 2 ? 10 : 300);
+                proc_set(&p, LIMIT_LOOKAHEAD, runs % 3 ? 0.5 : 2);
+                CHECK_MSG(same_as_exact(&p, rate, 2, in, frames, 1 + (runs * 613) % 2000,
+                                        over_db[oi]),
+                          "%.0f Hz, signal %d, stage 1 aiming %+.1f dB: shortcuts changed the output",
+                          rate, kinds[ki], over_db[oi]);
+                free(in);
+                runs++;
+            }
+}
+
+/* truepeak_gain_bound bounds every point, and closely: the signal that
+ * takes the sign of each tap of the largest phase reaches it. */
+TEST(truepeak_gain_bound_is_reached)
+{
+    const double rates[] = { 44100, 96000, 192000 };
+    for (int r = 0; r < 3; r++) {
+        struct truepeak_filter f[TRUEPEAK_MAX_FILTERS];
+        int nf = truepeak_filters_for_rate(f, rates[r]);
+        for (int i = 0; i < nf; i++) {
+            double bound = truepeak_gain_bound(&f[i]), best = 0;
+            for (int p = 0; p < f[i].phases; p++) {
+                int n = f[i].taps;
+                double x[TRUEPEAK_MAX_TAPS];
+                for (int t = 0; t < n; t++)   /* x[n - 1 - t] meets tap t */
+                    x[n - 1 - t] = f[i].h[p][t] < 0 ? -1 : 1;
+                best = fmax(best, truepeak_measure(&f[i], x, n, 1, 0));
+            }
+            CHECK_MSG(best <= bound && best >= bound / (1 + 1e-9),
+                      "%.0f Hz, filter %d: worst point %.15f, bound %.15f", rates[r], i, best,
+                      bound);
+            CHECK(bound > 1.5 && bound < 3);
+        }
+    }
+}
+
+/* Garbage as loud as a corrupt float file can hold must not switch stage 1
+ * off for good: the moving sums once rounded its gain to 0, whose log left
+ * the envelope at NaN, and stage 1 let everything through from then on. */
+TEST(limiter_recovers_after_absurd_input)
+{
+    double rate = 48000;
+    long len = 4 * 48000, loud = 3 * 48000;
+    double *buf = calloc((size_t)len, sizeof *buf);
+    for (long i = 0; i < 10; i++)   /* a file that starts with garbage */
+        buf[i] = i & 1 ? 1e20 : -1e20;
+    for (long i = loud; i < len; i++)
+        buf[i] = 2 * sin(2 * M_PI * 997 * i / rate);
+    struct processor *pr = limiter(-1, rate, 1, 4096);
+    run(pr, buf, len, 1, 4096);
+    /* the same reduction as for the steady tone alone, and no more */
+    CHECK_NEAR(processor_gain_reduction(pr), 20 * log10(2) + 1.05, 0.02);
+    double peak = 0;
+    for (long i = len - 24000; i < len; i++)
+        peak = fmax(peak, fabs(buf[i]));
+    CHECK_NEAR(20 * log10(peak), -1.05, 0.02);
+    processor_free(pr);
+    free(buf);
 }
