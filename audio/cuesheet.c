@@ -19,7 +19,7 @@
  * track's audio, so the gap begins at the next frame. */
 static int64_t gap_frames(const struct timeline *tl, int64_t index0)
 {
-    return (index0 + tl->frame - 1) / tl->frame;
+    return timeline_frames_ceil(tl, index0);
 }
 
 bool cuesheet_marks(const struct timeline *tl, int i, struct cue_marks *m,

@@ -70,6 +70,11 @@ bool outstage_check(const struct output *o, int session_rate, char *err, size_t 
         snprintf(err, errlen, "[output %s]: mp3 takes 32, 44.1 or 48 kHz, not %d Hz", o->name, rate);
         return false;
     }
+    char why[400];
+    if (o->name_template && !sink_template_check(o->name_template, why, sizeof why)) {
+        snprintf(err, errlen, "[output %s]: %s", o->name, why);
+        return false;
+    }
     if (o->format == OUT_FLAC && bits == 32) {
         snprintf(err, errlen, "[output %s]: flac holds 16 or 24 bits, not float", o->name);
         return false;

@@ -218,6 +218,22 @@ static bool job_setup(struct render *r, struct job *j, const char *tmproot, cons
     if (!k)
         return false;
     j->sinks[j->nsinks++] = k;
+    /* The sheets are written at the end; whatever they would refuse
+     * (quotes, text outside Latin-1) is refused now, before any work. */
+    if (o->format == OUT_CUE || o->format == OUT_TOC) {
+        FILE *null = fopen("/dev/null", "w");
+        bool ok = null && (o->format == OUT_CUE
+            ? cuesheet_write(null, r->s, &r->tl, "album.wav", CUE_UTF8, err, errlen)
+            : tocfile_write(null, r->s, &r->tl, "album.wav", j->ctx.rate, j->ctx.bits, err, errlen));
+        if (null)
+            fclose(null);
+        if (!ok) {
+            char why[1024];
+            snprintf(why, sizeof why, "%s", err);
+            snprintf(err, errlen, "[output %s]: %s", o->name, why);
+            return false;
+        }
+    }
     return true;
 }
 
@@ -432,6 +448,7 @@ enum render_status render_session(struct session *s, const struct render_options
     struct worker *workers = NULL;
     int started_workers = 0;
     bool album_output = false;
+    bool created_dir = false;
 
     /* Everything that can be wrong with the input is found before writing. */
     for (int i = 0; i < s->ntracks; i++)
@@ -456,6 +473,11 @@ enum render_status render_session(struct session *s, const struct render_options
                 snprintf(err, errlen, "no [output %s] in the session", opt->outputs[i]);
                 goto out;
             }
+            bool twice = false;
+            for (int k = 0; k < r.njobs; k++)
+                twice |= r.jobs[k].o == o;
+            if (twice)
+                continue;       /* named twice: rendered once */
             r.jobs[r.njobs++].o = o;
         }
     } else {
@@ -475,6 +497,7 @@ enum render_status render_session(struct session *s, const struct render_options
     album = album_stream_new(s, &r.tl, err, errlen);
     if (!album)
         goto out;
+    created_dir = access(opt->dir, F_OK) != 0;
     if (!fs_mkdirs(opt->dir)) {
         snprintf(err, errlen, "%s: cannot create the folder (%s)", opt->dir, strerror(errno));
         goto out;
@@ -614,5 +637,7 @@ out:
     timeline_free(&r.tl);
     if (tmproot[0])
         fs_remove_tree(tmproot);
+    if (status != RENDER_OK && created_dir)
+        rmdir(opt->dir);        /* only if empty: a failed render leaves nothing */
     return status;
 }

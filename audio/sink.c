@@ -9,9 +9,10 @@ int64_t sink_mark(const struct sink_context *c, int64_t session_samples)
 {
     if (c->rate == c->tl->rate)
         return session_samples;
-    /* marks sit on CD frames: whole frames scale exactly */
-    if (session_samples % c->tl->frame == 0 && c->rate % 75 == 0)
-        return session_samples / c->tl->frame * (c->rate / 75);
+    /* marks sit on CD frames: a frame at one rate is the same frame at another */
+    int64_t k = timeline_frames(c->tl, session_samples);
+    if (timeline_frame_start(c->tl->rate, k) == session_samples)
+        return timeline_frame_start(c->rate, k);
     return (session_samples * (int64_t)c->rate * 2 + c->tl->rate) / (2 * (int64_t)c->tl->rate);
 }
 
@@ -64,6 +65,29 @@ void sink_track_name(const struct sink_context *c, const char *template, int i,
         char one[2] = { *p++, 0 };
         append_clean(out, len, &used, one);
     }
-    if (!out[0] || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+    if (out[0] == '.')      /* no hidden deliverables */
+        out[0] = '_';
+    if (!out[0])
         snprintf(out, len, "%02d", i + 1);
+}
+
+bool sink_template_check(const char *template, char *err, size_t errlen)
+{
+    static const char *const known[] = { "nn", "n", "title", "performer", "album", "isrc", NULL };
+    for (const char *p = strchr(template, '{'); p; p = strchr(p + 1, '{')) {
+        const char *close = strchr(p, '}');
+        if (!close) {
+            snprintf(err, errlen, "name \"%s\": a { without its }", template);
+            return false;
+        }
+        bool ok = false;
+        for (int k = 0; known[k]; k++)
+            ok |= strlen(known[k]) == (size_t)(close - p - 1) && strncmp(p + 1, known[k], (size_t)(close - p - 1)) == 0;
+        if (!ok) {
+            snprintf(err, errlen, "name \"%s\": unknown field {%.*s} — expected {nn}, {n}, {title}, "
+                     "{performer}, {album} or {isrc}", template, (int)(close - p - 1), p + 1);
+            return false;
+        }
+    }
+    return true;
 }

@@ -59,4 +59,7 @@ int64_t sink_mark(const struct sink_context *c, int64_t session_samples);
 void sink_track_name(const struct sink_context *c, const char *template, int i,
                      char *out, size_t len);
 
+/* Whether every {field} of a name template is one sink_track_name knows. */
+bool sink_template_check(const char *template, char *err, size_t errlen);
+
 #endif

@@ -94,7 +94,11 @@ static bool put_track(FILE *f, const struct session *s, const struct timeline *t
         char where[32];
         snprintf(where, sizeof where, "track %d:", i + 1);
         fprintf(f, "CD_TEXT {\n");
-        if (!put_language(f, "  ", &t->text, used, where, err, errlen))
+        /* a track without its own performer is the album's, as in the DDP's CD-Text */
+        struct cdtext text = t->text;
+        if (!text.performer)
+            text.performer = s->album.text.performer;
+        if (!put_language(f, "  ", &text, used, where, err, errlen))
             return false;
         fprintf(f, "}\n");
     }

@@ -155,6 +155,17 @@ int64_t timeline_frames(const struct timeline *tl, int64_t samples)
     return frame_floor(samples, tl->rate);
 }
 
+int64_t timeline_frames_ceil(const struct timeline *tl, int64_t samples)
+{
+    int64_t k = frame_floor(samples, tl->rate);
+    return frame_start(k, tl->rate) == samples ? k : k + 1;
+}
+
+int64_t timeline_frame_start(int rate, int64_t k)
+{
+    return frame_start(k, rate);
+}
+
 void timeline_msf(const struct timeline *tl, int64_t samples, char *buf, int len)
 {
     int64_t n = samples < 0 ? 0 : frame_floor(samples, tl->rate);

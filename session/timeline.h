@@ -37,8 +37,13 @@ struct timeline {
 bool timeline_build(const struct session *s, struct timeline *tl);
 void timeline_free(struct timeline *tl);
 
-/* A mark snapped to CD frames (1/75 s) at the timeline's rate. */
+/* The CD frame (1/75 s) that holds sample `samples`: marks give their
+ * frame exactly. */
 int64_t timeline_frames(const struct timeline *tl, int64_t samples);
+/* The first CD frame at or after `samples`. */
+int64_t timeline_frames_ceil(const struct timeline *tl, int64_t samples);
+/* The first sample of CD frame k at `rate`: k * rate / 75, rounded. */
+int64_t timeline_frame_start(int rate, int64_t k);
 /* Formats samples as mm:ss:ff (CD frames), rounding down to a frame. */
 void timeline_msf(const struct timeline *tl, int64_t samples, char *buf, int len);
 /* Formats samples as m:ss.fff. */

@@ -78,8 +78,8 @@ done
 
 # Text output: a readable table.
 run_lathe analyze "$WORK/tone.wav"
-if [ "$status" -eq 0 ] && [ -z "$err" ] && echo "$out" | grep -q "integrated *-23.0 LUFS" &&
-   echo "$out" | grep -q "true peak *L -23.0  R -23.0 dBTP"; then
+if [ "$status" -eq 0 ] && [ -z "$err" ] && printf '%s\n' "$out" | grep -q "integrated *-23.0 LUFS" &&
+   printf '%s\n' "$out" | grep -q "true peak *L -23.0  R -23.0 dBTP"; then
     ok "text table"; else fail "text table" "$status $out $err"; fi
 
 # Unreadable input: a clear one-line message, exit 2, the good file still
@@ -101,7 +101,7 @@ for bad in "missing.wav:No such file or directory" "folder.wav:is a folder" \
     esac
 done
 run_lathe analyze "$WORK/tone.wav" "$WORK/missing.wav"
-if [ "$status" -eq 2 ] && echo "$out" | grep -q "integrated *-23.0 LUFS"; then
+if [ "$status" -eq 2 ] && printf '%s\n' "$out" | grep -q "integrated *-23.0 LUFS"; then
     ok "a bad file among good ones: exit 2, the good one reported"; else fail "mixed" "$status $out"; fi
 run_lathe analyze --json "$WORK/missing.wav" "$WORK/tone.wav" "$WORK/empty.wav"
 if [ "$status" -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 2 ]; then
@@ -129,8 +129,8 @@ run_lathe analyze --frobnicate "$WORK/tone.wav"
 check_eq "unknown option: exit 2" "2 lathe analyze: unknown option --frobnicate" \
     "$status $(printf '%s\n' "$err" | head -n 1)"
 run_lathe analyze --help
-if [ "$status" -eq 0 ] && echo "$out" | grep -q "usage: lathe analyze FILE" &&
-   echo "$out" | grep -q "Exit status"; then ok "--help"; else fail "--help" "$out"; fi
+if [ "$status" -eq 0 ] && printf '%s\n' "$out" | grep -q "usage: lathe analyze FILE" &&
+   printf '%s\n' "$out" | grep -q "Exit status"; then ok "--help"; else fail "--help" "$out"; fi
 
 # Progress: on a terminal only (script(1) gives lathe one).
 if command -v script >/dev/null 2>&1 && [ -f "$WORK/p/3342-1.wav" ]; then

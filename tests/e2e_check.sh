@@ -12,7 +12,7 @@ rule() {
     run_lathe check --no-audio "$1.lathe"
     if [ "$status" -ne "$2" ]; then
         fail "check: $1" "exit $status, expected $2" "$out"
-    elif ! echo "$out" | grep -q -- "$3"; then
+    elif ! printf '%s\n' "$out" | grep -q -- "$3"; then
         fail "check: $1" "no line matching: $3" "$out"
     else
         ok "check: $1"
@@ -56,31 +56,31 @@ PY
 "$TOOLS/make_tone" demo/mixes/slow.wav 6 44100
 printf '[track]\nfile = mixes/hot.wav\n[track]\nfile = mixes/slow.wav\n' > demo/audio.lathe
 run_lathe check demo/audio.lathe
-if echo "$out" | grep -q 'warning: track 1: mixes/hot.wav: .*clip' && echo "$out" | grep -q 'warning: track 2: mixes/slow.wav is 44100 Hz; it is converted'; then
+if printf '%s\n' "$out" | grep -q 'warning: track 1: mixes/hot.wav: .*clip' && printf '%s\n' "$out" | grep -q 'warning: track 2: mixes/slow.wav is 44100 Hz; it is converted'; then
     ok "check: clipping and rate mismatch in the mixes"; else fail "check: clipping and rate mismatch" "$out"; fi
 printf '[album]\ntarget = -10 LUFS\n[track]\nfile = mixes/slow.wav\n' > demo/loud.lathe
 run_lathe check demo/loud.lathe
-if echo "$out" | grep -q 'warning: album: the album renders at .* against a target of -10.0 LUFS'; then
+if printf '%s\n' "$out" | grep -q 'warning: album: the album renders at .* against a target of -10.0 LUFS'; then
     ok "check: loudness against the target"; else fail "check: loudness against the target" "$out"; fi
 
 # 100 tracks: more than a CD holds.
 { for i in $(seq 100); do printf '[track]\nfile = a.wav\n'; done; } > hundred.lathe
 run_lathe check --no-audio hundred.lathe
-if [ "$status" -eq 1 ] && echo "$out" | grep -q 'error: album: 100 tracks — a CD holds at most 99'; then ok "check: 100 tracks"; else fail "check: 100 tracks" "$out"; fi
+if [ "$status" -eq 1 ] && printf '%s\n' "$out" | grep -q 'error: album: 100 tracks — a CD holds at most 99'; then ok "check: 100 tracks"; else fail "check: 100 tracks" "$out"; fi
 
 # Playing time: 13 x 6 min = 78 min warns, 14 x 6 min = 84 min is an error.
 "$TOOLS/make_tone" long.wav 360 11025 1 16 || exit 2
 { for i in $(seq 13); do printf '[track]\nfile = long.wav\n'; done; } > warn.lathe
 run_lathe check --no-audio warn.lathe
-if [ "$status" -eq 1 ] && echo "$out" | grep -q 'warning: album: the album is 78:2[0-9] — over 74:00'; then ok "check: over 74 min warns"; else fail "check: over 74 min warns" "$out"; fi
+if [ "$status" -eq 1 ] && printf '%s\n' "$out" | grep -q 'warning: album: the album is 78:2[0-9] — over 74:00'; then ok "check: over 74 min warns"; else fail "check: over 74 min warns" "$out"; fi
 { for i in $(seq 14); do printf '[track]\nfile = long.wav\n'; done; } > over.lathe
 run_lathe check --no-audio over.lathe
-if [ "$status" -eq 1 ] && echo "$out" | grep -q 'error: album: the album is 84:2[0-9] — a CD holds at most 79:57'; then ok "check: over 79:57 is an error"; else fail "check: over 79:57" "$out"; fi
+if [ "$status" -eq 1 ] && printf '%s\n' "$out" | grep -q 'error: album: the album is 84:2[0-9] — a CD holds at most 79:57'; then ok "check: over 79:57 is an error"; else fail "check: over 79:57" "$out"; fi
 
 # --json is valid JSON with the problems.
 printf "${T}isrc = GB-ABC-26-001\n" > j.lathe
 run_lathe check j.lathe --json --no-audio
-if echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["errors"]==1 and d["problems"][0]["code"]=="isrc-format" and d["tracks"][0]["pregap_frames"]==150'; then
+if printf '%s\n' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["errors"]==1 and d["problems"][0]["code"]=="isrc-format" and d["tracks"][0]["pregap_frames"]==150'; then
     ok "check --json"; else fail "check --json" "$out"; fi
 run_lathe check
 check_eq "check without a session" "2" "$status"

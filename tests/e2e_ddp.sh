@@ -19,10 +19,10 @@ fresh() { rm -rf "$1"; cp -r good "$1"; }
 
 # ---- the good set ----
 run_lathe ddp verify good
-if [ "$status" -eq 0 ] && echo "$out" | grep -q 'good: clean: DDP 2.00, 3 tracks, 00:21:38'; then
+if [ "$status" -eq 0 ] && printf '%s\n' "$out" | grep -q 'good: clean: DDP 2.00, 3 tracks, 00:21:38'; then
     ok "verify: the written set is clean"; else fail "verify: the written set is clean" "$out"; fi
 run_lathe ddp verify example
-if [ "$status" -eq 0 ] && echo "$out" | grep -q 'clean: DDP 2.00, 2 tracks, 00:15:00'; then
+if [ "$status" -eq 0 ] && printf '%s\n' "$out" | grep -q 'clean: DDP 2.00, 2 tracks, 00:15:00'; then
     ok "verify: the worked example is clean"; else fail "verify: the worked example" "$out"; fi
 
 for set in good example; do
@@ -47,8 +47,8 @@ if echo "$v07t" | grep -q 'Track 02 Title      = Track Two' && echo "$v07t" | gr
 
 # info, as text and JSON
 run_lathe ddp info good
-if [ "$status" -eq 0 ] && echo "$out" | grep -q ' 2  00:09:52  00:06:23  00:01:14  CAABC2400002 DCP PRE  Le Spectre de la rose / Soliste «invitée»' \
-   && echo "$out" | grep -q 'UPC/EAN:    0036000291452' && echo "$out" | grep -q '00:12:53  index 02'; then
+if [ "$status" -eq 0 ] && printf '%s\n' "$out" | grep -q ' 2  00:09:52  00:06:23  00:01:14  CAABC2400002 DCP PRE  Le Spectre de la rose / Soliste «invitée»' \
+   && printf '%s\n' "$out" | grep -q 'UPC/EAN:    0036000291452' && printf '%s\n' "$out" | grep -q '00:12:53  index 02'; then
     ok "info: the track table"; else fail "info: the track table" "$out"; fi
 run_lathe ddp info good --json
 echo "$out" > info.json
@@ -116,7 +116,7 @@ if [ $? -eq 0 ] && echo "$toc" | grep -q '2 tracks, length 00:15:00, 1125 blocks
     ok "extract: cdrdao toc-info reads album.cue"; else fail "extract: cdrdao toc-info album.cue" "$toc"; fi
 before=$(md5sum out/* | md5sum)
 run_lathe ddp extract good -o out
-if [ "$status" -eq 2 ] && echo "$err" | grep -q 'exists; lathe does not overwrite it' && [ "$(md5sum out/* | md5sum)" = "$before" ]; then
+if [ "$status" -eq 2 ] && printf '%s\n' "$err" | grep -q 'exists; lathe does not overwrite it' && [ "$(md5sum out/* | md5sum)" = "$before" ]; then
     ok "extract: refuses to overwrite"; else fail "extract: refuses to overwrite" "$status" "$err"; fi
 
 # ---- damaged sets: verify names each problem ----
@@ -196,7 +196,7 @@ hostile no-such-folder 2 'no-such-folder: No such file or directory'
 # the reader never crashes on any of them
 for d in image-flipped bad-marker out-of-order escaping-name random-id no-leadout past-end; do
     run_lathe ddp info "$d" --json
-    if [ "$status" -eq 0 ] && echo "$out" | python3 -c 'import json, sys; json.load(sys.stdin)'; then
+    if [ "$status" -eq 0 ] && printf '%s\n' "$out" | python3 -c 'import json, sys; json.load(sys.stdin)'; then
         ok "info --json on $d"; else fail "info --json on $d" "$status" "$out" "$err"; fi
 done
 fresh tracks-swapped; swap tracks-swapped/PQDESCR 2 6
@@ -216,7 +216,7 @@ check_eq "ddp with an unknown verb" "2" "$status"
 "$TOOLS/make_tone" a.wav 6 || exit 2
 printf '[album]\ngenre = Shoegaze\n[track]\nfile = a.wav\n' > g.lathe
 run_lathe check --no-audio g.lathe
-if [ "$status" -eq 1 ] && echo "$out" | grep -q 'warning: album: genre "Shoegaze" is not a CD-Text genre'; then
+if [ "$status" -eq 1 ] && printf '%s\n' "$out" | grep -q 'warning: album: genre "Shoegaze" is not a CD-Text genre'; then
     ok "check: unknown genre warns"; else fail "check: unknown genre warns" "$out"; fi
 printf '[album]\ngenre = hip-hop\n[track]\nfile = a.wav\n' > g.lathe
 run_lathe check --no-audio g.lathe

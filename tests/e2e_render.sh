@@ -130,6 +130,36 @@ run_lathe render s.lathe nosuch -o out3
 check_eq "unknown output" "2 lathe render: no [output nosuch] in the session" "$status $err"
 [ ! -e out3 ] && ok "nothing written for bad input" || fail "out3 written"
 
+# An output named twice renders once.
+run_lathe render s.lathe wav wav -o out6
+check_eq "an output named twice" "0" "$status"
+
+# What a sheet would refuse is refused before any work: exit 2, nothing written.
+sed 's/^title = Two$/title = Two "live"/' s.orig > q.lathe
+run_lathe render q.lathe cue -o out7
+check_eq "a quote in a CUE title: exit 2 before rendering" "2" "$status"
+[ ! -e out7 ] && ok "nothing written for a refused sheet" || fail "out7 written" "$(ls -R out7)"
+printf '[track]\nfile = mixes/a.wav\n[output x]\nformat = flac\nname = {nn} {artist}\n' > t.lathe
+run_lathe render t.lathe -o out8
+check_eq "an unknown name field" "2 lathe render: [output x]: name \"{nn} {artist}\": unknown field {artist} — expected {nn}, {n}, {title}, {performer}, {album} or {isrc}" "$status $err"
+
+# At a session rate that is not a multiple of 75, every output cuts at the same frames.
+"$TOOLS/make_tone" mixes/k1.wav 15.08 32000 2 24 -10 || exit 2
+"$TOOLS/make_tone" mixes/k2.wav 6 32000 2 24 -10 660 || exit 2
+printf '[album]\nrate = 32000\n[track]\nfile = mixes/k1.wav\n[track]\nfile = mixes/k2.wav\ngap = 0s\n[output c]\nformat = cue\ndither = off\n[output w]\nformat = wav\nrate = 44100\nbits = 16\ndither = off\n[output d]\nformat = ddp\ndither = off\n' > k.lathe
+run_lathe render k.lathe -o out9
+check_eq "32 kHz session renders" "0" "$status"
+sed -n '/TRACK 02/,$p' out9/c/album.cue | grep -q 'INDEX 00' && fail "no INDEX 00 for a gap of 0s" "$(cat out9/c/album.cue)" || ok "no INDEX 00 for a gap of 0s"
+grep -q 'INDEX 01 00:17:06' out9/c/album.cue && ok "CUE: track 2 at frame 1281" || fail "CUE track 2" "$(cat out9/c/album.cue)"
+run_lathe ddp info out9/d
+printf '%s\n' "$out" | grep -q '^ *2  00:17:06' && ok "DDP: track 2 at frame 1281" || fail "DDP track 2" "$out"
+python3 - out9/w <<'PY' >k.out 2>&1
+import sys, wave, os
+n = wave.open(os.path.join(sys.argv[1], sorted(f for f in os.listdir(sys.argv[1]) if f.endswith('.wav'))[0])).getnframes()
+print(n)
+PY
+check_eq "per-track file ends at frame 1281" "$((1281 * 588 - 150 * 588))" "$(cat k.out)"
+
 # Interrupted renders: SIGINT leaves nothing; SIGKILL leaves no deliverable
 # under its final name, and the next render removes the hidden folder.
 "$TOOLS/make_tone" mixes/long.wav 240 48000 2 24 -12 || exit 2

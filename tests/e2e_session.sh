@@ -16,7 +16,7 @@ bad() {
         return
     fi
     run_lathe do "$1.lathe" 'gap 1s'
-    if [ "$status" -ne 2 ] || [ "$(echo "$err" | head -n 1)" != "lathe do: $3" ]; then
+    if [ "$status" -ne 2 ] || [ "$(printf '%s\n' "$err" | head -n 1)" != "lathe do: $3" ]; then
         fail "bad session $1: do" "exit $status" "got: $err"
         return
     fi
@@ -104,7 +104,7 @@ run_lathe new n.lathe "$(printf 'caf\351.wav')"
 check_eq "new refuses a file name that is not UTF-8" "2" "$status"
 [ ! -e n.lathe ] && ok "nothing written for a bad file name" || fail "n.lathe written"
 run_lathe new t.lathe a.wav nothere.wav
-check_eq "new with a missing mix" "2 lathe new: nothere.wav: No such file or directory" "$status $(echo "$err" | head -n 1)"
+check_eq "new with a missing mix" "2 lathe new: nothere.wav: No such file or directory" "$status $(printf '%s\n' "$err" | head -n 1)"
 [ ! -e t.lathe ] && ok "nothing written when a mix is missing" || fail "t.lathe written"
 
 # A hand-written file keeps its comments and order through an edit.
@@ -163,9 +163,9 @@ run_lathe do d.lathe 'gap 1s' 'isrc XX'
 check_eq "bad isrc refused" "2" "$status"
 cmp -s d.lathe d.before && ok "a failing command writes nothing" || fail "a failing command writes nothing"
 run_lathe do d.lathe 'select 9'
-check_eq "select out of range" "lathe do: select 9: select: \"9\" — expected a track from 1 to 3, album or master" "$(echo "$err" | head -n 1)"
+check_eq "select out of range" "lathe do: select 9: select: \"9\" — expected a track from 1 to 3, album or master" "$(printf '%s\n' "$err" | head -n 1)"
 run_lathe do d.lathe 'upc 5012345678901'
-check_eq "wrong UPC check digit refused" "lathe do: upc 5012345678901: upc: \"5012345678901\" — the check digit should be 0" "$(echo "$err" | head -n 1)"
+check_eq "wrong UPC check digit refused" "lathe do: upc 5012345678901: upc: \"5012345678901\" — the check digit should be 0" "$(printf '%s\n' "$err" | head -n 1)"
 run_lathe do d.lathe 'frobnicate'
 check_eq "unknown command" "2" "$status"
 
