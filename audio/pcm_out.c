@@ -84,8 +84,11 @@ struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
     snd_pcm_sw_params_t *sw = NULL;
     int r = snd_pcm_open(&pcm, name, SND_PCM_STREAM_PLAYBACK, 0);
     if (r < 0) {
-        snprintf(err, errlen, "cannot open audio device \"%s\": %s%s", name, snd_strerror(r),
-                 r == -EBUSY ? " (another program is using it)" : "");
+        if (r == -EBUSY)
+            snprintf(err, errlen, "audio device \"%s\" is busy (another program is using it)", name);
+        else
+            snprintf(err, errlen, "no audio device \"%s\" (%s); 'lathe play --list-devices' "
+                     "lists them", name, snd_strerror(r));
         return NULL;
     }
     snd_pcm_uframes_t psize = (snd_pcm_uframes_t)(period > 0 ? period : 1024);
@@ -162,6 +165,7 @@ int pcm_out_list(FILE *f)
 {
     void **hints = NULL;
     int n = 0;
+    snd_lib_error_set_handler(quiet);
     if (snd_device_name_hint(-1, "pcm", &hints) < 0)
         return 0;
     for (void **h = hints; *h; h++) {
