@@ -190,6 +190,7 @@ void engine_span(const struct engine *e, int64_t *start, int64_t *end)
 
 /* ---- the reader thread ---- */
 
+/* Audio thread (while the ring is empty) and reader (while it is full). */
 static void sleep_ms(int ms)
 {
     struct timespec ts = { 0, ms * 1000000L };
