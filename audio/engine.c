@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "audio/album_stream.h"
+#include "audio/ddp_read.h"
 #include "audio/outstage.h"
 #include "audio/ring.h"
 #include "audio/sink.h"
@@ -40,7 +41,11 @@ struct engine {
     enum pcm_sample sample;
     int frame_bytes;
     int64_t start, end;
-    int64_t *marks;             /* index 01 of each track at engine rate */
+    int ntracks;
+    int64_t *marks;             /* index 01 of each track at engine rate, then the end */
+    const struct ddp *ddp;      /* playing a DDP image instead of a session */
+    int16_t *ddp_s16;
+    int32_t *ddp_pcm;
 
     struct album_stream *album;
     struct outstage *stage;
@@ -78,14 +83,15 @@ static enum pcm_sample sample_for(int bits)
     return bits == 16 ? PCM_S16 : bits == 24 ? PCM_S32 : PCM_FLOAT;
 }
 
+/* Needs marks[0..ntracks], the last being the end. */
 static bool set_span(struct engine *e, const struct engine_options *opt, char *err, size_t errlen)
 {
-    int64_t length = sink_mark(&e->ctx, e->tl.end);
+    int64_t length = e->marks[e->ntracks];
     e->start = 0;
     e->end = length;
     if (opt->track) {
-        if (opt->track < 1 || opt->track > e->s->ntracks) {
-            snprintf(err, errlen, "no track %d (the session has %d)", opt->track, e->s->ntracks);
+        if (opt->track < 1 || opt->track > e->ntracks) {
+            snprintf(err, errlen, "no track %d (the album has %d)", opt->track, e->ntracks);
             return false;
         }
         e->start = e->marks[opt->track - 1];
@@ -124,6 +130,7 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
         return NULL;
     }
     e->s = s;
+    e->ntracks = s->ntracks;
     if (opt->output) {
         e->o = find_output(s, opt->output);
         if (!e->o) {
@@ -166,6 +173,51 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
+    return e;
+fail:
+    engine_free(e);
+    return NULL;
+}
+
+struct engine *engine_new_ddp(const struct ddp *d, const struct engine_options *opt,
+                              char *err, size_t errlen)
+{
+    if (opt->output) {
+        snprintf(err, errlen, "a DDP image plays as it is (44.1 kHz, 16-bit); --output is for sessions");
+        return NULL;
+    }
+    int64_t sectors = ddp_image_sectors(d);
+    if (sectors <= 0 || d->fd < 0 || d->ntracks == 0) {
+        snprintf(err, errlen, "%s: the DDP image has no audio to play (see lathe ddp verify)", d->dir);
+        return NULL;
+    }
+    struct engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    e->ddp = d;
+    e->rate = DDP_RATE;
+    e->bits = 16;
+    e->sample = PCM_S16;
+    e->frame_bytes = 4;
+    e->ntracks = d->ntracks;
+    e->marks = calloc((size_t)d->ntracks + 1, sizeof *e->marks);
+    e->ddp_s16 = malloc(sizeof(int16_t) * READ_BLOCK * 2);
+    e->ddp_pcm = malloc(sizeof(int32_t) * READ_BLOCK * 2);
+    e->staging = malloc((size_t)STAGING * (size_t)e->frame_bytes);
+    e->meters = ring_new(METER_FRAMES * sizeof(struct engine_meter));
+    if (!e->marks || !e->ddp_s16 || !e->ddp_pcm || !e->staging || !e->meters) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < d->ntracks; i++) {
+        int64_t at = d->tracks[i].start >= 0 ? d->tracks[i].start : 0;
+        e->marks[i] = at * DDP_SECTOR_FRAMES;
+    }
+    e->marks[d->ntracks] = sectors * DDP_SECTOR_FRAMES;
+    if (!set_span(e, opt, err, errlen))
+        goto fail;
     return e;
 fail:
     engine_free(e);
@@ -252,12 +304,32 @@ static bool emit(void *ctx, const struct render_block *b, char *err, size_t errl
     return true;
 }
 
+/* The image is the sound as pressed: no state before the start to rebuild. */
+static bool read_ddp(struct engine *e, char *err, size_t errlen)
+{
+    for (int64_t pos = e->start; pos < e->end && !atomic_load(&e->stop);) {
+        int64_t n = e->end - pos < READ_BLOCK ? e->end - pos : READ_BLOCK;
+        int64_t got = ddp_read_pcm(e->ddp, pos, e->ddp_s16, n, err, errlen);
+        if (got < 0)
+            return false;
+        if (got == 0)
+            break;
+        for (int64_t i = 0; i < got * 2; i++)
+            e->ddp_pcm[i] = e->ddp_s16[i];
+        struct render_block b = { .pcm = e->ddp_pcm, .frames = (int)got, .position = pos };
+        if (!emit(e, &b, err, errlen))
+            return false;
+        pos += got;
+    }
+    return true;
+}
+
 static void *reader_main(void *arg)
 {
     struct engine *e = arg;
     char err[512] = "";
-    bool ok = true;
-    while (ok && !e->reached_end && !atomic_load(&e->stop)) {
+    bool ok = e->ddp ? read_ddp(e, err, sizeof err) : true;
+    while (!e->ddp && ok && !e->reached_end && !atomic_load(&e->stop)) {
         int n = album_stream_read(e->album, e->block, READ_BLOCK);
         if (n < 0) {
             snprintf(err, sizeof err, "%s", album_stream_error(e->album));
@@ -407,7 +479,7 @@ void engine_status(const struct engine *e, struct engine_status *st)
     st->xruns = atomic_load(&e->xruns);
     st->starved = atomic_load(&e->starved);
     st->track = 0;
-    for (int i = 0; i < e->s->ntracks; i++)
+    for (int i = 0; i < e->ntracks; i++)
         if (st->position >= e->marks[i])
             st->track = i + 1;
 }
@@ -447,6 +519,9 @@ void engine_free(struct engine *e)
     free(e->block);
     free(e->staging);
     free(e->marks);
-    timeline_free(&e->tl);
+    free(e->ddp_s16);
+    free(e->ddp_pcm);
+    if (!e->ddp)
+        timeline_free(&e->tl);
     free(e);
 }

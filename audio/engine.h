@@ -49,6 +49,11 @@ struct engine_options {
  * NULL with a message on bad input. Nothing plays until engine_start. */
 struct engine *engine_new(const struct session *s, const struct engine_options *opt,
                           char *err, size_t errlen);
+/* Prepares playback of a DDP image as it is (44.1 kHz, 16-bit; tracks and
+ * spans at its PQ marks). The image must outlive the engine. */
+struct ddp;
+struct engine *engine_new_ddp(const struct ddp *d, const struct engine_options *opt,
+                              char *err, size_t errlen);
 /* Stops (if playing), joins the threads, closes the device; NULL does nothing. */
 void engine_free(struct engine *e);
 

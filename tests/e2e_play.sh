@@ -3,7 +3,7 @@
 # card needed): every track played with --output cd is byte for byte that
 # track of the 44.1 kHz/16-bit render, at several period sizes; a whole
 # album play equals the album render; monitoring at the session rate equals
-# a 24-bit render at that rate; spans, missing devices and bad arguments.
+# a 24-bit render at that rate; spans; a DDP folder; missing devices, bad arguments.
 . "$LATHE_TESTS/lib.sh"
 cd "$WORK" || exit 2
 mkdir mixes
@@ -102,6 +102,22 @@ run_lathe play s.lathe --output cd --from 0:01.25 --to 2.75 --period 1024 -D "fi
 diff=$(python3 same.py "out/cdalbum/T v1.wav" p.raw s16 55125 121275 2>&1) && [ "$status" = 0 ] &&
     ok "a span (--from m:ss.fff --to seconds) = that span of the album render" ||
     fail "a span" "exit $status: $err" "$diff"
+
+# a DDP folder plays its image: tracks and the album as `ddp extract` cuts them
+mkdir good && "$TOOLS/make_ddp" good album || exit 2
+"$LATHE" ddp extract good -o ex >/dev/null 2>&1 || fail "ddp extract for the reference"
+for t in 1 2 3; do
+    rm -f p.raw
+    run_lathe play good -t $t --period 441 -D "file:'$WORK/p.raw',raw"
+    diff=$(python3 same.py "ex/track0$t.wav" p.raw 2>&1) && [ "$status" = 0 ] &&
+        ok "DDP track $t = the image's track" || fail "DDP track $t" "exit $status: $err" "$diff"
+done
+rm -f p.raw
+run_lathe play good --period 1024 -D "file:'$WORK/p.raw',raw"
+diff=$(python3 same.py ex/album.wav p.raw 2>&1) && [ "$status" = 0 ] &&
+    ok "a whole DDP image plays" || fail "DDP album" "exit $status: $err" "$diff"
+run_lathe play good --output cd -D "file:'$WORK/p.raw',raw"
+check_eq "--output with a DDP folder exits 2" "2" "$status"
 
 run_lathe play s.lathe -D "hw:97"
 check_eq "a missing device exits 2" "2" "$status"

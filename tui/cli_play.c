@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* `lathe play SESSION [-t N] [-D PCM] [--output NAME] [--from TIME] [--to TIME]`:
- * plays without the console, with one status line on a terminal. */
+ * plays without the console, with one status line on a terminal. A DDP
+ * folder in place of the session plays the image as it will be pressed. */
 #include <math.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "audio/ddp_read.h"
 #include "audio/engine.h"
 #include "audio/mixprobe.h"
 #include "audio/pcm_out.h"
@@ -25,12 +28,13 @@ static void on_signal(int sig)
 
 static int usage(FILE *f, int status)
 {
-    fprintf(f, "usage: lathe play SESSION [-t N] [-D PCM] [--output NAME] [--from TIME] [--to TIME]\n"
+    fprintf(f, "usage: lathe play SESSION|DDP_FOLDER [-t N] [-D PCM] [--output NAME] [--from TIME] [--to TIME]\n"
                "                  [--period FRAMES] [--periods N]\n"
                "       lathe play --list-devices\n\n"
                "Plays the album (or track N, or a span) through the same chains as the render.\n"
                "Without --output it monitors at the session rate (24-bit, TPDF dither); with\n"
                "--output NAME it plays what that output renders, bit for bit.\n"
+               "A DDP folder plays its image as it is, at 44.1 kHz 16-bit.\n"
                "TIME is seconds or m:ss.fff on the album. -D takes any ALSA PCM name (default:\n"
                "\"default\"); a device that cannot take the rate is refused with a message\n"
                "(plughw: names convert).\n");
@@ -137,16 +141,23 @@ int cli_play(int argc, char **argv)
     if (!path)
         return usage(stderr, EXIT_USAGE);
     char err[4096];
-    struct session *s = session_load(path, err, sizeof err);
-    if (!s) {
-        fprintf(stderr, "lathe play: %s\n", err);
-        return EXIT_USAGE;
-    }
-    mix_probe_session(s);
+    struct session *s = NULL;
+    struct ddp *d = NULL;
+    struct engine *e = NULL;
+    struct stat sb;
     int status = EXIT_OK;
-    struct engine *e = engine_new(s, &opt, err, sizeof err);
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        d = ddp_open(path, err, sizeof err);
+        e = d ? engine_new_ddp(d, &opt, err, sizeof err) : NULL;
+    } else {
+        s = session_load(path, err, sizeof err);
+        if (s)
+            mix_probe_session(s);
+        e = s ? engine_new(s, &opt, err, sizeof err) : NULL;
+    }
     if (!e) {
         fprintf(stderr, "lathe play: %s\n", err);
+        ddp_close(d);
         session_free(s);
         return EXIT_USAGE;
     }
@@ -155,6 +166,7 @@ int cli_play(int argc, char **argv)
     if (!out) {
         fprintf(stderr, "lathe play: %s\n", err);
         engine_free(e);
+        ddp_close(d);
         session_free(s);
         return EXIT_USAGE;
     }
@@ -166,6 +178,7 @@ int cli_play(int argc, char **argv)
     if (!engine_start(e, out, err, sizeof err)) {
         fprintf(stderr, "lathe play: %s\n", err);
         engine_free(e);
+        ddp_close(d);
         session_free(s);
         return EXIT_WRITE;
     }
@@ -210,6 +223,7 @@ int cli_play(int argc, char **argv)
         fprintf(stderr, "lathe play: %d xruns\n", st.xruns);
     }
     engine_free(e);
+    ddp_close(d);
     session_free(s);
     return status;
 }
