@@ -143,6 +143,18 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
         e->monitor.bits = 24;
         e->o = &e->monitor;
     }
+    if (opt->rate > 0 && opt->rate != outstage_rate_of(e->o, e->tl.rate)) {
+        /* the output's sound at another rate: its stage resamples there */
+        e->monitor = *e->o;
+        if (e->monitor.format == OUT_DDP || e->monitor.format == OUT_CUE ||
+            e->monitor.format == OUT_TOC || e->monitor.format == OUT_MP3 ||
+            e->monitor.format == OUT_OGG) {
+            e->monitor.format = OUT_WAV;    /* whose checks allow any rate */
+            e->monitor.bits = outstage_bits_of(e->o) ? outstage_bits_of(e->o) : 32;
+        }
+        e->monitor.rate = opt->rate;
+        e->o = &e->monitor;
+    }
     e->rate = outstage_rate_of(e->o, e->tl.rate);
     e->bits = outstage_bits_of(e->o);
     e->sample = sample_for(e->bits);

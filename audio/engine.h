@@ -43,6 +43,8 @@ struct engine_options {
     const char *output;     /* an [output NAME] to hear through; NULL: monitor */
     int track;              /* 1-based: from its index 01 to the next; 0: none */
     double from, to;        /* album seconds; < 0: not set (to: the span's end) */
+    int rate;               /* play at this rate instead (a device that cannot take
+                             * the output's): the stage resamples to it; 0: no */
 };
 
 /* Prepares playback of the session (whose mixes must have been probed).

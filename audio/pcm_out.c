@@ -153,6 +153,22 @@ fail:
     return NULL;
 }
 
+int pcm_out_nearest_rate(const char *name, int rate)
+{
+    snd_lib_error_set_handler(quiet);
+    snd_pcm_t *pcm = NULL;
+    snd_pcm_hw_params_t *hw = NULL;
+    if (snd_pcm_open(&pcm, name, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK) < 0)
+        return 0;
+    unsigned r = (unsigned)rate;
+    if (snd_pcm_hw_params_malloc(&hw) < 0 || snd_pcm_hw_params_any(pcm, hw) < 0 ||
+        snd_pcm_hw_params_set_rate_near(pcm, hw, &r, NULL) < 0)
+        r = 0;
+    snd_pcm_hw_params_free(hw);
+    snd_pcm_close(pcm);
+    return (int)r;
+}
+
 void pcm_out_free(struct pcm_out *p)
 {
     if (!p)

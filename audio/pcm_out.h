@@ -44,6 +44,9 @@ struct pcm_out {
  * busy or cannot take the rate or format. */
 struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
                              int period, int periods, char *err, size_t errlen);
+/* The rate nearest `rate` that device `name` plays (== rate when it takes
+ * it), or 0 when the device cannot be opened. */
+int pcm_out_nearest_rate(const char *name, int rate);
 /* Closes and frees; NULL does nothing. */
 void pcm_out_free(struct pcm_out *p);
 

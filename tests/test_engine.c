@@ -366,3 +366,41 @@ TEST(meters_match_the_frames_played)
     session_free(s);
     free(f.buf);
 }
+
+TEST(an_output_plays_at_another_rate_when_the_device_needs_it)
+{
+    struct session *s = album();
+    if (!s)
+        return;
+    char err[512];
+    struct engine_options mon = { .from = -1, .to = -1 };
+    struct engine_options at48 = { .output = "cd", .from = -1, .to = -1, .rate = 48000 };
+    struct engine *m = engine_new(s, &mon, err, sizeof err);
+    struct engine *e = engine_new(s, &at48, err, sizeof err);
+    CHECK_MSG(m && e, "%s", err);
+    if (m && e) {
+        int64_t ms, me, es, ee;
+        engine_span(m, &ms, &me);
+        engine_span(e, &es, &ee);
+        CHECK_EQ_INT(engine_rate(e), 48000);
+        CHECK_EQ_INT(engine_sample(e), PCM_S16);    /* still the output's depth */
+        CHECK_EQ_INT(ee - es, me - ms);
+        struct fake f = { .frame_bytes = 4, .cap = (size_t)(ee - es) * 4 + 4096 };
+        f.buf = calloc(1, f.cap);
+        struct pcm_out *p = calloc(1, sizeof *p);
+        *p = (struct pcm_out){ .ops = &fake_ops, .dev = &f, .period = 512, .buffer = 2048 };
+        CHECK(engine_start(e, p, err, sizeof err));
+        struct engine_status st;
+        do {
+            struct timespec ts = { 0, 1000000 };
+            nanosleep(&ts, NULL);
+            engine_status(e, &st);
+        } while (st.running);
+        CHECK(!st.failed);
+        CHECK_EQ_INT(f.used, (size_t)(ee - es) * 4);
+        free(f.buf);
+    }
+    engine_free(m);
+    engine_free(e);
+    session_free(s);
+}

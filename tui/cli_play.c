@@ -36,8 +36,8 @@ static int usage(FILE *f, int status)
                "--output NAME it plays what that output renders, bit for bit.\n"
                "A DDP folder plays its image as it is, at 44.1 kHz 16-bit.\n"
                "TIME is seconds or m:ss.fff on the album. -D takes any ALSA PCM name (default:\n"
-               "\"default\"); a device that cannot take the rate is refused with a message\n"
-               "(plughw: names convert).\n");
+               "\"default\"); a device that cannot take the rate is told so, and the album\n"
+               "is played at the nearest rate it takes, resampled by the output's stage.\n");
     return status;
 }
 
@@ -160,6 +160,20 @@ int cli_play(int argc, char **argv)
         ddp_close(d);
         session_free(s);
         return EXIT_USAGE;
+    }
+    /* a device that cannot take the rate gets the nearest one it can */
+    int nearest = d ? 0 : pcm_out_nearest_rate(device, engine_rate(e));
+    if (nearest > 0 && nearest != engine_rate(e)) {
+        fprintf(stderr, "lathe play: \"%s\" cannot play %d Hz; resampling to %d Hz\n", device,
+                engine_rate(e), nearest);
+        engine_free(e);
+        opt.rate = nearest;
+        e = engine_new(s, &opt, err, sizeof err);
+        if (!e) {
+            fprintf(stderr, "lathe play: %s\n", err);
+            session_free(s);
+            return EXIT_USAGE;
+        }
     }
     struct pcm_out *out = pcm_out_open(device, engine_rate(e), engine_sample(e), period, periods,
                                        err, sizeof err);
