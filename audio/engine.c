@@ -395,6 +395,8 @@ static void go_realtime(struct engine *e)
     atomic_store(&e->realtime, pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0);
 }
 
+/* Audio thread: its whole life; waits only inside the device's write and,
+ * while the ring is empty, in sleep_ms. */
 static void *audio_main(void *arg)
 {
     struct engine *e = arg;
