@@ -27,6 +27,8 @@
 
 static atomic_int audio_calls;      /* allocator, lock or file calls on the audio thread */
 
+#if !defined(__SANITIZE_ADDRESS__)
+#define WATCHING 1
 static bool on_audio_thread(void)
 {
     char name[17] = "";
@@ -34,8 +36,6 @@ static bool on_audio_thread(void)
     return strcmp(name, "lathe-audio") == 0;
 }
 
-#if !defined(__SANITIZE_ADDRESS__)
-#define WATCHING 1
 extern void *__libc_malloc(size_t n);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t n);
