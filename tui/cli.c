@@ -25,6 +25,8 @@ static const struct subcommand subcommands[] = {
       "render the deliverables (default: every output, into render/ beside the session)", false },
     { "level", cli_level, "level SESSION [--target LUFS] [--mode album|track] [--ceiling dBTP]",
       "compute gains for the target loudness and write them into the session", false },
+    { "play", cli_play, "play SESSION [-t N] [-D PCM] [--output NAME] [--from TIME] [--to TIME]",
+      "play without the console", true },
     { "ddp", cli_ddp, "ddp verify|info|extract DIR", "check, describe or unpack a DDP image", true },
     { NULL, NULL, NULL, NULL, false },
 };

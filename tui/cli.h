@@ -21,5 +21,6 @@ int cli_analyze(int argc, char **argv);
 int cli_render(int argc, char **argv);
 int cli_level(int argc, char **argv);
 int cli_ddp(int argc, char **argv);
+int cli_play(int argc, char **argv);
 
 #endif

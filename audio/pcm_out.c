@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/* ALSA playback behind pcm_out's interface (pcm_out.h).
+ *
+ * The PCM is opened blocking: the audio thread sleeps inside
+ * snd_pcm_writei until the device has room, which is the only waiting it
+ * does. Xruns are recovered with snd_pcm_recover (prepare after -EPIPE,
+ * resume after -ESTRPIPE); the caller counts them. Nothing here prints. */
+#include "audio/pcm_out.h"
+
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pcm_sample_bytes(enum pcm_sample s)
+{
+    return s == PCM_S16 ? 2 : 4;
+}
+
+/* Audio thread. */
+static long alsa_write(void *dev, const void *data, long frames)
+{
+    return (long)snd_pcm_writei(dev, data, (snd_pcm_uframes_t)frames);
+}
+
+/* Audio thread. */
+static int alsa_recover(void *dev, int error)
+{
+    if (error == -EAGAIN)
+        return snd_pcm_wait(dev, 100) < 0 ? error : 0;
+    return snd_pcm_recover(dev, error, 1);
+}
+
+/* Audio thread, at the end. */
+static void alsa_finish(void *dev, bool drain)
+{
+    if (drain)
+        snd_pcm_drain(dev);
+    else
+        snd_pcm_drop(dev);
+}
+
+static void alsa_close(void *dev)
+{
+    snd_pcm_close(dev);
+}
+
+static const char *alsa_strerror(int error)
+{
+    return snd_strerror(error);
+}
+
+static const struct pcm_out_ops alsa_ops = {
+    .write = alsa_write, .recover = alsa_recover, .finish = alsa_finish,
+    .close = alsa_close, .strerror = alsa_strerror,
+};
+
+static snd_pcm_format_t alsa_format(enum pcm_sample s)
+{
+    switch (s) {
+    case PCM_S16: return SND_PCM_FORMAT_S16;
+    case PCM_S32: return SND_PCM_FORMAT_S32;
+    default: return SND_PCM_FORMAT_FLOAT;
+    }
+}
+
+static const char *sample_name(enum pcm_sample s)
+{
+    return s == PCM_S16 ? "16-bit" : s == PCM_S32 ? "32-bit (24 in 32)" : "float";
+}
+
+/* alsa-lib prints its own diagnostics on stderr; ours name the device */
+static void quiet(const char *file, int line, const char *function, int error,
+                  const char *fmt, ...)
+{
+}
+
+struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
+                             int period, int periods, char *err, size_t errlen)
+{
+    snd_lib_error_set_handler(quiet);
+    snd_pcm_t *pcm = NULL;
+    snd_pcm_hw_params_t *hw = NULL;
+    snd_pcm_sw_params_t *sw = NULL;
+    int r = snd_pcm_open(&pcm, name, SND_PCM_STREAM_PLAYBACK, 0);
+    if (r < 0) {
+        if (r == -EBUSY)
+            snprintf(err, errlen, "audio device \"%s\" is busy (another program is using it)", name);
+        else
+            snprintf(err, errlen, "no audio device \"%s\" (%s); 'lathe play --list-devices' "
+                     "lists them", name, snd_strerror(r));
+        return NULL;
+    }
+    snd_pcm_uframes_t psize = (snd_pcm_uframes_t)(period > 0 ? period : 1024);
+    snd_pcm_uframes_t bsize = psize * (snd_pcm_uframes_t)(periods > 1 ? periods : 4);
+    if (snd_pcm_hw_params_malloc(&hw) < 0 || snd_pcm_sw_params_malloc(&sw) < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    snd_pcm_hw_params_any(pcm, hw);
+    if (snd_pcm_hw_params_set_access(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED) < 0 ||
+        snd_pcm_hw_params_set_channels(pcm, hw, 2) < 0) {
+        snprintf(err, errlen, "audio device \"%s\" cannot play interleaved stereo", name);
+        goto fail;
+    }
+    if (snd_pcm_hw_params_set_format(pcm, hw, alsa_format(sample)) < 0) {
+        snprintf(err, errlen, "audio device \"%s\" cannot take %s samples "
+                 "(a plughw: or plug: name converts)", name, sample_name(sample));
+        goto fail;
+    }
+    /* exact rate: a device that cannot take it is named, not silently
+     * resampled by a converter we do not control */
+    if (snd_pcm_hw_params_set_rate(pcm, hw, (unsigned)rate, 0) < 0) {
+        snprintf(err, errlen, "audio device \"%s\" cannot play %d Hz "
+                 "(a plughw: or plug: name converts; --output NAME plays an output's rate)",
+                 name, rate);
+        goto fail;
+    }
+    if (snd_pcm_hw_params_set_period_size_near(pcm, hw, &psize, NULL) < 0 ||
+        snd_pcm_hw_params_set_buffer_size_near(pcm, hw, &bsize) < 0 ||
+        (r = snd_pcm_hw_params(pcm, hw)) < 0) {
+        snprintf(err, errlen, "audio device \"%s\" refuses the period and buffer sizes: %s", name,
+                 snd_strerror(r < 0 ? r : -EINVAL));
+        goto fail;
+    }
+    snd_pcm_hw_params_get_period_size(hw, &psize, NULL);
+    snd_pcm_hw_params_get_buffer_size(hw, &bsize);
+    /* start only with a full buffer, so the first periods do not underrun */
+    snd_pcm_sw_params_current(pcm, sw);
+    snd_pcm_sw_params_set_start_threshold(pcm, sw, bsize);
+    snd_pcm_sw_params_set_avail_min(pcm, sw, psize);
+    if ((r = snd_pcm_sw_params(pcm, sw)) < 0) {
+        snprintf(err, errlen, "audio device \"%s\": %s", name, snd_strerror(r));
+        goto fail;
+    }
+    snd_pcm_hw_params_free(hw);
+    snd_pcm_sw_params_free(sw);
+    struct pcm_out *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        snd_pcm_close(pcm);
+        return NULL;
+    }
+    p->ops = &alsa_ops;
+    p->dev = pcm;
+    p->period = (int)psize;
+    p->buffer = (int)bsize;
+    return p;
+fail:
+    snd_pcm_hw_params_free(hw);
+    snd_pcm_sw_params_free(sw);
+    snd_pcm_close(pcm);
+    return NULL;
+}
+
+int pcm_out_nearest_rate(const char *name, int rate)
+{
+    snd_lib_error_set_handler(quiet);
+    snd_pcm_t *pcm = NULL;
+    snd_pcm_hw_params_t *hw = NULL;
+    if (snd_pcm_open(&pcm, name, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK) < 0)
+        return 0;
+    unsigned r = (unsigned)rate;
+    if (snd_pcm_hw_params_malloc(&hw) < 0 || snd_pcm_hw_params_any(pcm, hw) < 0 ||
+        snd_pcm_hw_params_set_rate_near(pcm, hw, &r, NULL) < 0)
+        r = 0;
+    snd_pcm_hw_params_free(hw);
+    snd_pcm_close(pcm);
+    return (int)r;
+}
+
+void pcm_out_free(struct pcm_out *p)
+{
+    if (!p)
+        return;
+    p->ops->close(p->dev);
+    free(p);
+}
+
+int pcm_out_list(FILE *f)
+{
+    void **hints = NULL;
+    int n = 0;
+    snd_lib_error_set_handler(quiet);
+    if (snd_device_name_hint(-1, "pcm", &hints) < 0)
+        return 0;
+    for (void **h = hints; *h; h++) {
+        char *name = snd_device_name_get_hint(*h, "NAME");
+        char *desc = snd_device_name_get_hint(*h, "DESC");
+        char *io = snd_device_name_get_hint(*h, "IOID");
+        if (name && (!io || strcmp(io, "Output") == 0)) {
+            fprintf(f, "%s\n", name);
+            if (desc) {
+                /* descriptions come in lines; indent them under the name */
+                for (char *line = strtok(desc, "\n"); line; line = strtok(NULL, "\n"))
+                    fprintf(f, "    %s\n", line);
+            }
+            n++;
+        }
+        free(name);
+        free(desc);
+        free(io);
+    }
+    snd_device_name_free_hint(hints);
+    return n;
+}

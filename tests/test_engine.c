@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of audio/engine behind a fake device: xruns recovered and counted
+ * with nothing lost, a lost device stopping the engine cleanly, stop in
+ * mid-play, meters that match the frames played, and no allocation, lock
+ * or file I/O on the audio thread (the allocator and friends interposed
+ * here; not under ASan, which owns the allocator). Parity with the render
+ * through ALSA is tests/e2e_play.sh's job. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audio/engine.h"
+#include "audio/mixprobe.h"
+#include "audio/soundfile.h"
+#include "session/sessfile.h"
+#include "tests/harness.h"
+
+/* ---- what the audio thread calls, counted ---- */
+
+static atomic_int audio_calls;      /* allocator, lock or file calls on the audio thread */
+
+#if !defined(__SANITIZE_ADDRESS__)
+#define WATCHING 1
+static bool on_audio_thread(void)
+{
+    char name[17] = "";
+    prctl(PR_GET_NAME, name);
+    return strcmp(name, "lathe-audio") == 0;
+}
+
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+
+static void count(void)
+{
+    if (on_audio_thread())
+        atomic_fetch_add(&audio_calls, 1);
+}
+
+void *malloc(size_t n)
+{
+    count();
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    count();
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+    count();
+    return __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+    if (p)
+        count();
+    __libc_free(p);
+}
+
+int pthread_mutex_lock(pthread_mutex_t *m)
+{
+    static int (*real)(pthread_mutex_t *);
+    if (!real)
+        real = (int (*)(pthread_mutex_t *))dlsym(RTLD_NEXT, "pthread_mutex_lock");
+    count();
+    return real(m);
+}
+
+int open(const char *path, int flags, ...)
+{
+    static int (*real)(const char *, int, ...);
+    if (!real)
+        real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
+    va_end(ap);
+    count();
+    return real(path, flags, mode);
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    static ssize_t (*real)(int, const void *, size_t);
+    if (!real)
+        real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+    count();
+    return real(fd, buf, n);
+}
+#else
+#define WATCHING 0
+#endif
+
+/* ---- a fake device: fills memory, fails when told to ---- */
+
+struct fake {
+    unsigned char *buf;
+    size_t cap, used;
+    int frame_bytes;
+    int calls;
+    int epipe_every;    /* every Nth write underruns */
+    int dead_at;        /* from this write on the device is gone */
+    int epipes;
+    bool drained, dropped;
+};
+
+static long fake_write(void *dev, const void *data, long frames)
+{
+    struct fake *f = dev;
+    f->calls++;
+    if (f->dead_at && f->calls >= f->dead_at)
+        return -ENODEV;
+    if (f->epipe_every && f->calls % f->epipe_every == 0) {
+        f->epipes++;
+        return -EPIPE;
+    }
+    long take = f->calls % 7 == 0 && frames > 1 ? frames / 2 : frames;   /* short writes too */
+    size_t room = (f->cap - f->used) / (size_t)f->frame_bytes;
+    if ((size_t)take > room)
+        take = (long)room;
+    memcpy(f->buf + f->used, data, (size_t)take * (size_t)f->frame_bytes);
+    f->used += (size_t)take * (size_t)f->frame_bytes;
+    return take;
+}
+
+static int fake_recover(void *dev, int error)
+{
+    return error == -EPIPE ? 0 : error;
+}
+
+static void fake_finish(void *dev, bool drain)
+{
+    struct fake *f = dev;
+    f->drained = drain;
+    f->dropped = !drain;
+}
+
+static void fake_close(void *dev)
+{
+}
+
+static const char *fake_strerror(int error)
+{
+    return strerror(-error);
+}
+
+static const struct pcm_out_ops fake_ops = {
+    .write = fake_write, .recover = fake_recover, .finish = fake_finish,
+    .close = fake_close, .strerror = fake_strerror,
+};
+
+/* ---- a small album ---- */
+
+static void write_tone(const char *path, double seconds, double freq, double amp)
+{
+    char err[512];
+    struct soundfile *f = soundfile_create(path, SF_KIND_WAV, 48000, 2, 24, err, sizeof err);
+    CHECK_MSG(f != NULL, "%s", err);
+    double buf[2 * 1000];
+    long frames = (long)(seconds * 48000);
+    for (long k = 0; k < frames;) {
+        int n = frames - k > 1000 ? 1000 : (int)(frames - k);
+        for (int i = 0; i < n; i++)
+            buf[2 * i] = buf[2 * i + 1] = amp * sin(2 * M_PI * freq * (double)(k + i) / 48000);
+        soundfile_write(f, buf, n);
+        k += n;
+    }
+    soundfile_close(f);
+}
+
+static struct session *album(void)
+{
+    static bool made;
+    char path[512], err[512];
+    if (!made) {
+        snprintf(path, sizeof path, "%s/a.wav", harness_tmpdir());
+        write_tone(path, 1.2, 440, 0.5);
+        snprintf(path, sizeof path, "%s/b.wav", harness_tmpdir());
+        write_tone(path, 1.0, 1000, 0.25);
+        snprintf(path, sizeof path, "%s/s.lathe", harness_tmpdir());
+        FILE *f = fopen(path, "w");
+        fputs("[album]\nrate = 48000\n[master]\ncomp = threshold -20dB ratio 3\n"
+              "[track]\nfile = a.wav\ngap = 0.5s\n[track]\nfile = b.wav\ngap = 0.3s\n"
+              "[output cd]\nformat = wav\nrate = 44100\nbits = 16\nceiling = -1dBTP\n", f);
+        fclose(f);
+        made = true;
+    }
+    snprintf(path, sizeof path, "%s/s.lathe", harness_tmpdir());
+    struct session *s = session_load(path, err, sizeof err);
+    CHECK_MSG(s != NULL, "%s", err);
+    if (s)
+        mix_probe_session(s);
+    return s;
+}
+
+/* Plays the album's cd output into `f`; the final status in *st. */
+static char last_error[512];
+
+static void play(struct fake *f, int period, struct engine_status *st, bool stop_at_once)
+{
+    struct session *s = album();
+    if (!s)
+        return;
+    char err[512];
+    struct engine_options opt = { .output = "cd", .from = -1, .to = -1 };
+    struct engine *e = engine_new(s, &opt, err, sizeof err);
+    CHECK_MSG(e != NULL, "%s", err);
+    if (!e) {
+        session_free(s);
+        return;
+    }
+    f->frame_bytes = 4;
+    f->cap = 44100 * 4 * 4;
+    f->buf = calloc(1, f->cap);
+    struct pcm_out *p = calloc(1, sizeof *p);
+    *p = (struct pcm_out){ .ops = &fake_ops, .dev = f, .period = period, .buffer = period * 4 };
+    CHECK_MSG(engine_start(e, p, err, sizeof err), "%s", err);
+    if (stop_at_once)
+        engine_stop(e);
+    for (int waited = 0;; waited++) {
+        engine_status(e, st);
+        if (!st->running)
+            break;
+        CHECK_MSG(waited < 20000, "the engine did not end within 20 s");
+        if (waited >= 20000)
+            break;
+        struct timespec ts = { 0, 1000000 };
+        nanosleep(&ts, NULL);
+    }
+    snprintf(last_error, sizeof last_error, "%s", engine_error(e));
+    engine_free(e);
+    session_free(s);
+}
+
+static size_t expected_bytes(void)
+{
+    struct session *s = album();
+    char err[512];
+    struct engine_options opt = { .output = "cd", .from = -1, .to = -1 };
+    struct engine *e = engine_new(s, &opt, err, sizeof err);
+    int64_t start, end;
+    engine_span(e, &start, &end);
+    engine_free(e);
+    session_free(s);
+    return (size_t)(end - start) * 4;
+}
+
+TEST(xruns_are_recovered_counted_and_lose_nothing)
+{
+    struct fake clean = { 0 }, bad = { .epipe_every = 5 };
+    struct engine_status st;
+    play(&clean, 441, &st, false);
+    CHECK(!st.failed);
+    CHECK_EQ_INT(st.xruns, 0);
+    CHECK_EQ_INT(clean.used, expected_bytes());
+    CHECK(clean.drained);
+    play(&bad, 441, &st, false);
+    CHECK(!st.failed);
+    CHECK(bad.epipes > 10);
+    CHECK_EQ_INT(st.xruns, bad.epipes);
+    CHECK_EQ_INT(bad.used, clean.used);
+    CHECK(memcmp(bad.buf, clean.buf, clean.used) == 0);
+    free(clean.buf);
+    free(bad.buf);
+}
+
+TEST(a_lost_device_stops_the_engine_with_a_message)
+{
+    struct fake f = { .dead_at = 20 };
+    struct engine_status st;
+    play(&f, 256, &st, false);
+    CHECK(st.failed);
+    CHECK(!st.running);
+    CHECK(f.used > 0 && f.used < expected_bytes());
+    CHECK_MSG(strstr(last_error, "device") && strstr(last_error, strerror(ENODEV)), "%s", last_error);
+    CHECK(f.dropped);
+    free(f.buf);
+}
+
+TEST(stop_in_mid_play_returns_and_drops)
+{
+    struct fake f = { 0 };
+    struct engine_status st;
+    play(&f, 64, &st, true);
+    CHECK(!st.running);
+    CHECK(!st.failed);
+    CHECK(f.used < expected_bytes());
+    CHECK(f.dropped);
+    free(f.buf);
+}
+
+TEST(no_allocation_lock_or_file_io_on_the_audio_thread)
+{
+    if (!WATCHING) {
+        printf("  (skipped under ASan, which owns the allocator)\n");
+        return;
+    }
+    struct fake f = { .epipe_every = 9 };
+    struct engine_status st;
+    atomic_store(&audio_calls, 0);
+    play(&f, 128, &st, false);
+    CHECK_EQ_INT(f.used, expected_bytes());
+    CHECK_EQ_INT(atomic_load(&audio_calls), 0);
+    /* the counter works: this thread is not the audio thread, a renamed one is */
+    prctl(PR_SET_NAME, "lathe-audio");
+    void *p = malloc(16);
+    free(p);
+    prctl(PR_SET_NAME, "test_engine");
+    CHECK(atomic_load(&audio_calls) >= 2);
+    free(f.buf);
+}
+
+TEST(meters_match_the_frames_played)
+{
+    struct session *s = album();
+    char err[512];
+    struct engine_options opt = { .output = "cd", .from = -1, .to = -1 };
+    struct engine *e = engine_new(s, &opt, err, sizeof err);
+    CHECK_MSG(e != NULL, "%s", err);
+    if (!e)
+        return;
+    struct fake f = { .frame_bytes = 4, .cap = 44100 * 16 };
+    f.buf = calloc(1, f.cap);
+    struct pcm_out *p = calloc(1, sizeof *p);
+    *p = (struct pcm_out){ .ops = &fake_ops, .dev = &f, .period = 1024, .buffer = 4096 };
+    CHECK(engine_start(e, p, err, sizeof err));
+    double peak = 0, peak_seen = 0;
+    int64_t frames = 0;
+    struct engine_status st;
+    struct engine_meter m;
+    do {
+        struct timespec ts = { 0, 200000 };
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+        while (engine_meter_pop(e, &m)) {   /* the ring is read while it fills */
+            frames += m.frames;
+            peak_seen = m.peak[0] > peak_seen ? m.peak[0] : peak_seen;
+        }
+    } while (st.running);
+    while (engine_meter_pop(e, &m)) {
+        frames += m.frames;
+        peak_seen = m.peak[0] > peak_seen ? m.peak[0] : peak_seen;
+    }
+    const int16_t *x = (const int16_t *)f.buf;
+    for (size_t i = 0; i < f.used / 2; i += 2)
+        peak = fabs(x[i] / 32768.0) > peak ? fabs(x[i] / 32768.0) : peak;
+    CHECK(peak > 0.1);
+    CHECK_NEAR(peak_seen, peak, 1e-6);
+    CHECK(frames > 0 && frames <= (int64_t)(f.used / 4));
+    engine_free(e);
+    session_free(s);
+    free(f.buf);
+}
+
+TEST(an_output_plays_at_another_rate_when_the_device_needs_it)
+{
+    struct session *s = album();
+    if (!s)
+        return;
+    char err[512];
+    struct engine_options mon = { .from = -1, .to = -1 };
+    struct engine_options at48 = { .output = "cd", .from = -1, .to = -1, .rate = 48000 };
+    struct engine *m = engine_new(s, &mon, err, sizeof err);
+    struct engine *e = engine_new(s, &at48, err, sizeof err);
+    CHECK_MSG(m && e, "%s", err);
+    if (m && e) {
+        int64_t ms, me, es, ee;
+        engine_span(m, &ms, &me);
+        engine_span(e, &es, &ee);
+        CHECK_EQ_INT(engine_rate(e), 48000);
+        CHECK_EQ_INT(engine_sample(e), PCM_S16);    /* still the output's depth */
+        CHECK_EQ_INT(ee - es, me - ms);
+        struct fake f = { .frame_bytes = 4, .cap = (size_t)(ee - es) * 4 + 4096 };
+        f.buf = calloc(1, f.cap);
+        struct pcm_out *p = calloc(1, sizeof *p);
+        *p = (struct pcm_out){ .ops = &fake_ops, .dev = &f, .period = 512, .buffer = 2048 };
+        CHECK(engine_start(e, p, err, sizeof err));
+        struct engine_status st;
+        do {
+            struct timespec ts = { 0, 1000000 };
+            nanosleep(&ts, NULL);
+            engine_status(e, &st);
+        } while (st.running);
+        CHECK(!st.failed);
+        CHECK_EQ_INT(f.used, (size_t)(ee - es) * 4);
+        free(f.buf);
+    }
+    engine_free(m);
+    engine_free(e);
+    session_free(s);
+}
