@@ -306,7 +306,7 @@ static void draw_chain(struct console *c)
     title_line(r, name, c->focus == PANEL_CHAIN, ch->bypass ? "BYPASSED" : "");
     int top = r->y + 1, bottom = r->y + r->h;
     if (ch->n == 0) {
-        put(top, r->x + 1, r->w - 2, "(empty; :eq add bell 3kHz -1dB adds a band)", R_DIM);
+        put(top, r->x + 1, r->w - 2, "(empty: :eq add bell 3kHz -1dB adds one)", R_DIM);
         return;
     }
     /* start at the cursor's processor when it would not fit below */
@@ -408,7 +408,7 @@ static void draw_meters(struct console *c)
     const struct track *t = &s->tracks[c->e->selected];
     struct loudness_result lr;
     int got = c->analysis ? analysis_get(c->analysis, t->file, &lr) : -1;
-    putf(++y, x, w, R_TITLE, "Track %d: mix %+.2f dB gain", c->e->selected + 1, t->gain);
+    putf(++y, x, w, R_TITLE, "Track %d, gain %+.2f dB", c->e->selected + 1, t->gain);
     y++;
     if (got == 0) {
         put(y, x, w, "analysing...", R_DIM);
