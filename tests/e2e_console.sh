@@ -23,13 +23,14 @@ T set-option -g exit-empty off
 mkdir -p config/lathe
 DATA="$LATHE_TESTS/data"
 
-# start NAME COLS ROWS LOCALE TERM: the console on the demo in a detached
+# start NAME COLS ROWS LOCALE TERM [DIR SESSION]: the console (on the demo
+# unless told) in a detached
 # session of that size. The shell around it reports the exit status (tmux
 # can be slow to reap a pane's process, so its own status is not used).
 start() {
     T kill-session -t "$1" 2>/dev/null
     T new-session -d -s "$1" -x "$2" -y "$3" \
-        "cd '$WORK/album' && env LC_ALL=$4 LANG=$4 TERM=$5 XDG_CONFIG_HOME='$WORK/config' '$LATHE' demo.lathe; echo \"lathe exited \$?\"; exec sleep 100000"
+        "cd '$WORK/${6:-album}' && env LC_ALL=$4 LANG=$4 TERM=$5 XDG_CONFIG_HOME='$WORK/config' '$LATHE' ${7:-demo.lathe}; echo \"lathe exited \$?\"; exec sleep 100000"
 }
 # console_pid NAME: the console's pid, the child of the pane's shell
 console_pid() { ps -o pid= --ppid "$(T display -p -t "$1" '#{pane_pid}')" | head -n 1 | tr -d ' '; }
@@ -221,6 +222,28 @@ wait_exit size
 # the header's right end (after "saved ") is the screen's last column
 check_eq "resize to 132x40, 60x20 and back" "131 saved small back 0" \
     "$(printf '%s' "$head" | LC_ALL=C.UTF-8 wc -m) $(echo "$head" | awk '{print $NF}') $r1 $r2 $code"
+
+# L levels on a worker, as lathe level does, and u undoes it.
+mkdir lv && "$TOOLS/make_tone" lv/a.wav 8 48000 2 24 -20 && "$LATHE" new lv/lv.lathe lv/a.wav >/dev/null
+"$LATHE" do lv/lv.lathe 'set album.leveling track' >/dev/null
+cp lv/lv.lathe lv/orig.lathe
+start lv 80 24 C.UTF-8 xterm-256color lv lv.lathe
+wait_for lv "Tracks" >/dev/null
+T send-keys -t lv L
+wait_for lv "track leveling to -14.0 LUFS" 60 && r1=leveled || r1=no
+T send-keys -t lv s
+wait_for lv "saved lv.lathe" >/dev/null
+cp lv/lv.lathe lv/console.lathe
+T send-keys -t lv u s
+wait_for lv "saved lv.lathe" >/dev/null
+T send-keys -t lv q
+wait_exit lv
+cp lv/orig.lathe lv/cli.lathe
+"$LATHE" level lv/cli.lathe >/dev/null
+cmp -s lv/cli.lathe lv/console.lathe && r2=same || r2=differs
+cmp -s lv/orig.lathe lv/lv.lathe && r3=undone || r3=kept
+check_eq "L levels as lathe level does; u undoes" "leveled same undone 0" "$r1 $r2 $r3 $code"
+[ "$r2" = same ] || diff lv/cli.lathe lv/console.lathe | head -n 8
 
 # Snapshots of the static screen at 80x24, UTF-8 and ASCII. Measured
 # levels are masked: they belong to the loudness tests.

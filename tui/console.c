@@ -273,11 +273,12 @@ static void loop(struct console *c)
         if (what)
             console_draw(c, what);
         what = 0;
-        struct pollfd fds[4] = {
+        struct pollfd fds[5] = {
             { .fd = STDIN_FILENO, .events = POLLIN },
             { .fd = wake_pipe[0], .events = POLLIN },
             { .fd = c->analysis ? analysis_fd(c->analysis) : -1, .events = POLLIN },
             { .fd = c->engine ? c->engine->ops->wake_fd(c->engine->self) : -1, .events = POLLIN },
+            { .fd = c->leveling ? level_job_fd(c->leveling) : -1, .events = POLLIN },
         };
         int timeout = -1;
         double now = console_now();
@@ -292,7 +293,7 @@ static void loop(struct console *c)
             if (timeout < 0 || ms < timeout)
                 timeout = ms;
         }
-        int r = poll(fds, 4, timeout);
+        int r = poll(fds, 5, timeout);
         if (r < 0 && errno != EINTR)
             break;
         if (r > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
@@ -316,6 +317,8 @@ static void loop(struct console *c)
             meters_drawn = console_now();
             what |= DRAW_METERS | DRAW_TRANSPORT;
         }
+        if (r > 0 && c->leveling && (fds[4].revents & POLLIN))
+            what |= console_level_done(c);
         if (c->autosave_due > 0 && console_now() >= c->autosave_due) {
             autosave(c);
             what |= DRAW_HEADER | DRAW_MESSAGE;
@@ -439,6 +442,7 @@ int console_main(const char *path, struct engine *engine, const char *engine_not
     console_session_changed(c);
     loop(c);
     endwin();
+    level_job_free(c->leveling);
     analysis_free(c->analysis);
     if (c->engine)
         c->engine->ops->free(c->engine->self);

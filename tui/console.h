@@ -19,6 +19,7 @@
 #include "tui/bindings.h"
 #include "tui/engine.h"
 #include "tui/layout.h"
+#include "tui/level_job.h"
 
 /* What to redraw. */
 enum {
@@ -65,6 +66,8 @@ struct console {
     enum ask asking;
     bool help;                      /* the key list covers the body */
     struct analysis *analysis;
+    struct level_job *leveling;     /* a `level` under way, or NULL */
+    unsigned long level_generation; /* the session it measures */
     struct timeline tl;
     bool tl_ok;
     unsigned long tl_generation;
@@ -84,6 +87,9 @@ int console_main(const char *path, struct engine *engine, const char *engine_not
 /* Runs a command line: the console's own commands (below), else the
  * editor's. Returns what to redraw; the report goes to the message line. */
 unsigned console_run(struct console *c, const char *line);
+/* A `level` finished: applies its gains when the session has not changed
+ * meanwhile. Returns what to redraw. */
+unsigned console_level_done(struct console *c);
 /* Names of the console's own commands, for completion and help. */
 const char *const *console_command_names(int *n);
 /* The help of a command of either table, or "". */

@@ -2,13 +2,11 @@
 /* The console's own commands: moving around the screen, prompts, help,
  * leveling, playback. Everything else a key or the `:` prompt names goes
  * to the editor's command table, so both tables form one language. */
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "audio/level.h"
 #include "tui/console.h"
 #include "tui/recovery.h"
 
@@ -155,24 +153,58 @@ RUN(cmd_bind)
 
 RUN(cmd_level)
 {
-    struct editor *e = c->e;
+    char err[1024];
+    if (c->leveling) {
+        console_message(c, true, "level: already measuring; the gains come when it is done");
+        return DRAW_MESSAGE;
+    }
+    if (c->e->s->album.leveling == LEVEL_OFF) {
+        console_message(c, true, "level: leveling = off — :set album.leveling album (or track)");
+        return DRAW_MESSAGE;
+    }
+    c->leveling = level_job_start(c->e->s, err, sizeof err);
+    if (!c->leveling) {
+        console_message(c, true, "level: %s", err);
+        return DRAW_MESSAGE;
+    }
+    c->level_generation = c->e->generation;
     console_message(c, false, "leveling: measuring the album through the master chain...");
-    console_draw(c, DRAW_MESSAGE);
+    return DRAW_MESSAGE;
+}
+
+unsigned console_level_done(struct console *c)
+{
+    struct editor *e = c->e;
+    struct session *lv = NULL;
+    struct level_report r;
+    char err[1024];
+    bool ok = level_job_finish(c->leveling, &lv, &r, err, sizeof err);
+    level_job_free(c->leveling);
+    c->leveling = NULL;
+    if (!ok) {
+        console_message(c, true, "level: %s", err);
+        return DRAW_MESSAGE;
+    }
+    if (e->generation != c->level_generation || lv->ntracks != e->s->ntracks) {
+        session_free(lv);
+        console_message(c, true, "level: the session changed while measuring; L measures again");
+        return DRAW_MESSAGE;
+    }
     if (!editor_checkpoint(e)) {
+        session_free(lv);
         console_message(c, true, "level: out of memory");
         return DRAW_MESSAGE;
     }
-    struct level_report r;
-    char err[1024], ignored[256];
-    if (!level_session(e->s, NAN, NULL, &r, err, sizeof err)) {
-        editor_undo(e, ignored, sizeof ignored);
-        console_message(c, true, "level: %s", err);
-    } else {
-        console_message(c, false, "%s leveling to %.1f LUFS: album %.1f LUFS, %.1f dBTP "
-                        "(%d pass%s%s)", e->s->album.leveling == LEVEL_TRACK ? "track" : "album",
-                        e->s->album.target, r.album.integrated, r.album.true_peak_max, r.passes,
-                        r.passes == 1 ? "" : "es", r.converged ? "" : ", not converged");
-    }
+    for (int i = 0; i < lv->ntracks; i++)
+        e->s->tracks[i].gain = lv->tracks[i].gain;
+    e->s->master.gain = lv->master.gain;
+    e->s->has_master = lv->has_master;
+    e->s->has_album = true;
+    console_message(c, false, "%s leveling to %.1f LUFS: album %.1f LUFS, %.1f dBTP "
+                    "(%d pass%s%s; u undoes)", lv->album.leveling == LEVEL_TRACK ? "track" : "album",
+                    lv->album.target, r.album.integrated, r.album.true_peak_max, r.passes,
+                    r.passes == 1 ? "" : "es", r.converged ? "" : ", not converged");
+    session_free(lv);
     console_session_changed(c);
     return DRAW_ALL & ~DRAW_CLEAR;
 }
