@@ -223,6 +223,23 @@ wait_exit size
 check_eq "resize to 132x40, 60x20 and back" "131 saved small back 0" \
     "$(printf '%s' "$head" | LC_ALL=C.UTF-8 wc -m) $(echo "$head" | awk '{print $NF}') $r1 $r2 $code"
 
+# Without a terminal the console refuses, and writes nothing.
+cd album && run_lathe demo.lathe </dev/null
+cd "$WORK" || exit 2
+check_eq "no terminal: exit 2 and a pointer to lathe do" \
+    "2 lathe: the console needs a terminal; 'lathe do demo.lathe COMMAND...' edits without one" \
+    "$status $err"
+
+# A new session name creates the session empty (DESIGN §5).
+mkdir empty
+start new 80 24 C.UTF-8 xterm-256color empty new.lathe
+wait_for new "new session new.lathe" >/dev/null && r1=opened || r1=no
+T send-keys -t new q
+wait_exit new
+run_lathe check empty/new.lathe
+check_eq "lathe NEW.lathe creates an empty session" "opened 0 yes" \
+    "$r1 $code $([ -e empty/new.lathe ] && echo yes || echo no)"
+
 # L levels on a worker, as lathe level does, and u undoes it.
 mkdir lv && "$TOOLS/make_tone" lv/a.wav 8 48000 2 24 -20 && "$LATHE" new lv/lv.lathe lv/a.wav >/dev/null
 "$LATHE" do lv/lv.lathe 'set album.leveling track' >/dev/null
