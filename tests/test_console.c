@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "session/editor.h"
+#include "session/sessfile.h"
 #include "tests/harness.h"
 #include "tui/bindings.h"
 #include "tui/complete.h"
@@ -180,4 +181,84 @@ TEST(recovery_file_sits_beside_the_session_and_is_offered_when_newer)
     CHECK(!recovery_pending(sess, rec));
     recovery_remove(rec);
     CHECK(access(rec, F_OK) != 0);
+}
+
+static const char *album_text =
+    "[album]\ntitle = A\n\n[master]\neq = bell 3kHz -1dB q 1\n\n"
+    "[track]\nfile = 1.wav\ntitle = One\ngap = 2s\n\n"
+    "[track]\nfile = 2.wav\ntitle = Two\ngap = 2s\neq = lowshelf 90Hz +1dB\n\n"
+    "[output cd]\nformat = ddp\n";
+
+/* A console without a screen: commands only, as the keys run them. */
+static struct console *headless(void)
+{
+    static struct console c;
+    char err[256];
+    memset(&c, 0, sizeof c);
+    struct session *s = session_parse(album_text, strlen(album_text), "t.lathe", err, sizeof err);
+    CHECK_MSG(s != NULL, "%s", err);
+    c.e = editor_new(s);
+    c.output = -1;
+    snprintf(c.engine_note, sizeof c.engine_note, "no device");
+    snprintf(c.recover_path, sizeof c.recover_path, "%s/.t.lathe.recover", harness_tmpdir());
+    bindings_defaults(&c.keys);
+    return &c;
+}
+
+static unsigned press(struct console *c, int key)
+{
+    const char *command = bindings_lookup(&c->keys, key);
+    CHECK_MSG(command != NULL, "key %d unbound", key);
+    return command ? console_run(c, command) : 0;
+}
+
+TEST(keys_run_commands_on_the_session)
+{
+    struct console *c = headless();
+    struct editor *e = c->e;
+    CHECK_EQ_INT(e->selected, 0);
+    press(c, 'J');                                  /* One moves down */
+    CHECK_EQ_STR(e->s->tracks[1].text.title, "One");
+    CHECK_EQ_INT(e->selected, 1);
+    press(c, ']');
+    CHECK_NEAR(e->s->tracks[1].gap.seconds, 2.5, 1e-9);
+    press(c, '+');
+    CHECK_NEAR(e->s->tracks[1].gain, 0.5, 1e-9);
+    press(c, 'u');
+    CHECK_NEAR(e->s->tracks[1].gain, 0.0, 1e-9);
+    press(c, 18);                                   /* C-r */
+    CHECK_NEAR(e->s->tracks[1].gain, 0.5, 1e-9);
+    press(c, 'k');
+    CHECK_EQ_INT(e->selected, 0);
+    press(c, 'k');                                  /* stays at the top */
+    CHECK_EQ_INT(e->selected, 0);
+    press(c, 'j');
+    press(c, 'j');                                  /* past the tracks: the master */
+    CHECK_EQ_INT(e->selected, SELECT_ALBUM);
+    press(c, '\t');
+    CHECK_EQ_INT(c->focus, PANEL_CHAIN);
+    press(c, 'e');
+    CHECK(c->prompting);
+    CHECK_EQ_STR(c->prompt, "chain set 1 bell 3kHz -1dB q 1");
+    c->prompting = false;
+    press(c, 'b');
+    CHECK(e->s->master.chain.bypass);
+    press(c, 'o');
+    CHECK_EQ_INT(c->output, 0);
+    press(c, 'o');
+    CHECK_EQ_INT(c->output, -1);
+    press(c, '\n');                                 /* play, with no engine */
+    CHECK(c->message_error && strstr(c->message, "no playback: no device"));
+    press(c, 'q');                                  /* unsaved: asks */
+    CHECK_EQ_INT(c->asking, ASK_QUIT);
+    CHECK(!c->quit);
+    press(c, '?');
+    CHECK(c->help);
+    console_run(c, "bind x gap-by +1s");
+    CHECK_EQ_STR(bindings_lookup(&c->keys, 'x'), "gap-by +1s");
+    console_run(c, "nonsense");
+    CHECK(c->message_error && strstr(c->message, "unknown command"));
+    if (c->tl_ok)
+        timeline_free(&c->tl);
+    editor_free(c->e);
 }
