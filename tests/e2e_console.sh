@@ -201,6 +201,24 @@ else
     fail "SIGTERM (exit $code)" "$(cat album/.demo.lathe.recover 2>&1 | head -n 3)"
 fi
 
+# A dropped link (SIGHUP: the terminal goes away) writes it too.
+fresh
+start hup 80 24 C.UTF-8 xterm-256color
+wait_for hup "Tracks" >/dev/null
+T send-keys -t hup ']'
+wait_for hup "gap: 2.5s" >/dev/null
+T kill-session -t hup
+n=0
+while ! grep -q '^gap = 2.5s' album/.demo.lathe.recover 2>/dev/null && [ $n -lt 50 ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+if grep -q '^gap = 2.5s' album/.demo.lathe.recover 2>/dev/null && cmp -s album/demo.lathe demo.orig; then
+    ok "SIGHUP writes the recovery file"
+else
+    fail "SIGHUP" "$(ls -la album)"
+fi
+
 # Resizing re-lays out the screen; below 80x24 it says what it needs.
 fresh
 start size 80 24 C.UTF-8 xterm-256color
