@@ -390,7 +390,7 @@ static void load_keys(struct console *c)
         console_message(c, true, "%s", err);
 }
 
-int console_main(const char *path, struct engine *engine, const char *engine_note)
+int console_main(const char *path, struct playback *engine, const char *engine_note)
 {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "lathe: the console needs a terminal; 'lathe do %s COMMAND...' "

@@ -17,7 +17,7 @@
 #include "session/timeline.h"
 #include "tui/analysis.h"
 #include "tui/bindings.h"
-#include "tui/engine.h"
+#include "tui/playback.h"
 #include "tui/layout.h"
 #include "tui/level_job.h"
 
@@ -47,7 +47,7 @@ enum ask { ASK_NONE, ASK_QUIT, ASK_RECOVER };
 
 struct console {
     struct editor *e;
-    struct engine *engine;          /* NULL: no playback */
+    struct playback *engine;          /* NULL: no playback */
     char engine_note[256];          /* why there is no engine */
     struct bindings keys;
     struct layout_screen lay;
@@ -74,15 +74,15 @@ struct console {
     double autosave_due;            /* monotonic seconds; 0: nothing pending */
     char recover_path[4096];
     bool quit;
-    struct engine_status status;
-    struct engine_meters meters;
+    struct playback_status status;
+    struct playback_meters meters;
     bool have_status;
 };
 
 /* Opens the console on a session file (created empty when it does not
  * exist). `engine` may be NULL, with `engine_note` saying why. Returns an
  * exit status. */
-int console_main(const char *path, struct engine *engine, const char *engine_note);
+int console_main(const char *path, struct playback *engine, const char *engine_note);
 
 /* Runs a command line: the console's own commands (below), else the
  * editor's. Returns what to redraw; the report goes to the message line. */

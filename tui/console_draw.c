@@ -350,9 +350,9 @@ static void bar(int y, int x, int w, double db, double hold, bool clip)
 
 static void draw_live_meters(struct console *c, const struct rect *r)
 {
-    const struct engine_meters *m = &c->meters;
+    const struct playback_meters *m = &c->meters;
     int y = r->y + 1, x = r->x + 1, w = r->w - 2;
-    for (int ch = 0; ch < m->channels && ch < ENGINE_MAX_CHANNELS && y < r->y + r->h; ch++, y++) {
+    for (int ch = 0; ch < m->channels && ch < PLAYBACK_MAX_CHANNELS && y < r->y + r->h; ch++, y++) {
         char v[16];
         fmt_level(m->true_peak[ch], v, sizeof v);
         putf(y, x, 3, R_NORMAL, "%s", loudness_channel_name(m->channels, ch));
@@ -373,7 +373,7 @@ static void draw_live_meters(struct console *c, const struct rect *r)
         static const char ascii[] = " .:-=+*#";
         static const wchar_t blocks[] = L" \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588";
         move(y, x);
-        for (int i = 0; i < ENGINE_SPECTRUM_BANDS && i < w; i++) {
+        for (int i = 0; i < PLAYBACK_SPECTRUM_BANDS && i < w; i++) {
             double v = m->spectrum[i];
             int lvl = isfinite(v) ? (int)((v + 72) / 72 * 8) : 0;
             lvl = lvl < 0 ? 0 : lvl > 8 ? 8 : lvl;
@@ -451,12 +451,12 @@ static void draw_transport(struct console *c)
         return;
     }
     if (c->engine && c->have_status) {
-        const struct engine_status *st = &c->status;
+        const struct playback_status *st = &c->status;
         int rate = st->rate > 0 ? st->rate : 48000;
         timeline_clock(rate, st->position, pos, sizeof pos);
         timeline_clock(rate, st->length, len, sizeof len);
-        const char *state = st->state == ENGINE_PLAYING ? (utf8 ? "\u25b6 playing" : "> playing")
-                          : st->state == ENGINE_PAUSED ? "|| paused" : "[] stopped";
+        const char *state = st->state == PLAYBACK_PLAYING ? (utf8 ? "\u25b6 playing" : "> playing")
+                          : st->state == PLAYBACK_PAUSED ? "|| paused" : "[] stopped";
         snprintf(line, sizeof line, " %s  track %d  %s / %s%s  xruns %u", state, st->track + 1,
                  pos, len, st->loop ? "  loop" : "", st->xruns);
     } else {

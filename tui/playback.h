@@ -1,24 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* What the console needs from a playback engine. The console runs without
+/* What the console needs from playback (the adapter over audio/engine.h
+ * that a later change adds). The console runs without
  * one (a NULL engine: no playable device) and then says so; an engine plugs
  * in by filling these operations. Every operation is called from the UI
  * thread only and must not block on the audio thread. */
-#ifndef LATHE_ENGINE_H
-#define LATHE_ENGINE_H
+#ifndef LATHE_PLAYBACK_H
+#define LATHE_PLAYBACK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "session/model.h"
 
-#define ENGINE_MAX_CHANNELS 8
-#define ENGINE_SPECTRUM_BANDS 31    /* 1/3 octave, 20 Hz to 20 kHz */
+#define PLAYBACK_MAX_CHANNELS 8
+#define PLAYBACK_SPECTRUM_BANDS 31    /* 1/3 octave, 20 Hz to 20 kHz */
 
-enum engine_state { ENGINE_STOPPED, ENGINE_PLAYING, ENGINE_PAUSED };
+enum playback_state { PLAYBACK_STOPPED, PLAYBACK_PLAYING, PLAYBACK_PAUSED };
 
 /* The transport, as a snapshot. */
-struct engine_status {
-    enum engine_state state;
+struct playback_status {
+    enum playback_state state;
     int track;                  /* 0-based track being played, -1 none */
     int64_t position, length;   /* samples of the track, at `rate` */
     int rate;
@@ -29,18 +31,18 @@ struct engine_status {
 
 /* One meter frame, the latest the audio side produced. Levels in dBFS,
  * dBTP, LUFS; -HUGE_VAL where nothing was measured. */
-struct engine_meters {
+struct playback_meters {
     int channels;
-    double peak[ENGINE_MAX_CHANNELS], true_peak[ENGINE_MAX_CHANNELS];
-    double hold[ENGINE_MAX_CHANNELS];
-    bool clip[ENGINE_MAX_CHANNELS];
+    double peak[PLAYBACK_MAX_CHANNELS], true_peak[PLAYBACK_MAX_CHANNELS];
+    double hold[PLAYBACK_MAX_CHANNELS];
+    bool clip[PLAYBACK_MAX_CHANNELS];
     double momentary, shortterm, integrated, range;
     double gr_comp, gr_limit;   /* dB of gain reduction, >= 0 */
     double correlation;         /* -1 .. +1 */
-    double spectrum[ENGINE_SPECTRUM_BANDS];   /* dBFS per band */
+    double spectrum[PLAYBACK_SPECTRUM_BANDS];   /* dBFS per band */
 };
 
-struct engine_ops {
+struct playback_ops {
     /* A descriptor that becomes readable when a new status or meter frame
      * is there; the console polls it beside the terminal. */
     int (*wake_fd)(void *engine);
@@ -57,12 +59,12 @@ struct engine_ops {
     void (*update)(void *engine, const struct session *s);
     /* Takes the latest status and meters; false when nothing is new. It
      * also drains the wake descriptor. */
-    bool (*poll)(void *engine, struct engine_status *st, struct engine_meters *m);
+    bool (*poll)(void *engine, struct playback_status *st, struct playback_meters *m);
     void (*free)(void *engine);
 };
 
-struct engine {
-    const struct engine_ops *ops;
+struct playback {
+    const struct playback_ops *ops;
     void *self;
 };
 
