@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "tui/console.h"
 
 #define LATHE_VERSION "0.1.0"
 
@@ -30,6 +33,16 @@ static const struct subcommand subcommands[] = {
     { "ddp", cli_ddp, "ddp verify|info|extract DIR", "check, describe or unpack a DDP image", true },
     { NULL, NULL, NULL, NULL, false },
 };
+
+/* `lathe SESSION`: a session file, or a new one to create (DESIGN §5). */
+static bool opens_console(const char *arg)
+{
+    size_t n = strlen(arg);
+    struct stat st;
+    if (n > 6 && strcmp(arg + n - 6, ".lathe") == 0)
+        return true;
+    return stat(arg, &st) == 0 && S_ISREG(st.st_mode);
+}
 
 static void print_help(FILE *f)
 {
@@ -58,10 +71,13 @@ int cli_main(int argc, char **argv)
             }
             return s->run(argc - 1, argv + 1);
         }
-    if (strstr(argv[1], ".lathe"))
-        fprintf(stderr, "lathe: the console is not in this build yet; "
-                        "'lathe check %s' checks the session and 'lathe do' edits it\n", argv[1]);
-    else
-        fprintf(stderr, "lathe: unknown command \"%s\" (see lathe --help)\n", argv[1]);
+    if (opens_console(argv[1])) {
+        if (argc > 2) {
+            fprintf(stderr, "usage: lathe [SESSION]\n");
+            return EXIT_USAGE;
+        }
+        return console_main(argv[1], NULL, "no playback engine in this build");
+    }
+    fprintf(stderr, "lathe: unknown command \"%s\" (see lathe --help)\n", argv[1]);
     return EXIT_USAGE;
 }

@@ -9,26 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audio/measure.h"
+#include "audio/level.h"
 #include "audio/mixprobe.h"
 #include "session/params.h"
 #include "session/sessfile.h"
-#include "session/timeline.h"
 #include "tui/cli.h"
-
-#define MAX_PASSES 8
-#define TOLERANCE 0.1
 
 static int usage(void)
 {
     fprintf(stderr, "usage: lathe level SESSION [--target LUFS] [--mode album|track] [--ceiling dBTP]\n");
     return EXIT_USAGE;
-}
-
-static double clamp_gain(double g)
-{
-    g = round(g * 100) / 100;
-    return g < -60 ? -60 : g > 24 ? 24 : g;
 }
 
 int cli_level(int argc, char **argv)
@@ -91,69 +81,36 @@ int cli_level(int argc, char **argv)
         session_free(s);
         return EXIT_USAGE;
     }
-    bool has_ceiling = !isnan(ceiling);
-    for (int i = 0; !has_ceiling && i < s->noutputs; i++)
-        if (s->outputs[i].has_ceiling && (isnan(ceiling) || s->outputs[i].ceiling < ceiling))
-            ceiling = s->outputs[i].ceiling;
-    has_ceiling = !isnan(ceiling);
-    struct timeline tl;
     struct loudness_result *lr = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *lr);
-    struct loudness_result album;
+    struct level_report r;
     int status = EXIT_OK;
-    if (!lr || !timeline_build(s, &tl)) {
+    if (!lr) {
         fprintf(stderr, "lathe level: out of memory\n");
-        free(lr);
         session_free(s);
         return EXIT_USAGE;
     }
-    bool done = false;
-    int pass;
-    for (pass = 1; pass <= MAX_PASSES && !done; pass++) {
-        if (!measure_album(s, &tl, has_ceiling, ceiling, lr, &album, err, sizeof err)) {
-            fprintf(stderr, "lathe level: %s\n", err);
-            status = EXIT_USAGE;
-            goto out;
-        }
-        done = true;
-        if (s->album.leveling == LEVEL_TRACK) {
-            for (int i = 0; i < s->ntracks; i++) {
-                double d = s->album.target - lr[i].integrated;
-                if (!isfinite(d) || fabs(d) <= TOLERANCE)
-                    continue;
-                double g = clamp_gain(s->tracks[i].gain + d);
-                if (g != s->tracks[i].gain)
-                    done = false;
-                s->tracks[i].gain = g;
-            }
-        } else {
-            double d = s->album.target - album.integrated;
-            if (isfinite(d) && fabs(d) > TOLERANCE) {
-                double g = clamp_gain(s->master.gain + d);
-                if (g != s->master.gain)
-                    done = false;
-                s->master.gain = g;
-                s->has_master = true;
-            }
-        }
+    if (!level_session(s, ceiling, lr, &r, err, sizeof err)) {
+        fprintf(stderr, "lathe level: %s\n", err);
+        status = EXIT_USAGE;
+        goto out;
     }
     printf("%s: %s leveling to %.1f LUFS%s (%d pass%s)\n", path,
            s->album.leveling == LEVEL_TRACK ? "track" : "album", s->album.target,
-           has_ceiling ? "" : ", no limiter", pass - 1, pass - 1 == 1 ? "" : "es");
+           r.has_ceiling ? "" : ", no limiter", r.passes, r.passes == 1 ? "" : "es");
     for (int i = 0; i < s->ntracks; i++)
         printf("  %2d  %-28.28s gain %+6.2f dB  %6.1f LUFS  %5.1f dBTP\n", i + 1,
                s->tracks[i].text.title ? s->tracks[i].text.title : s->tracks[i].file,
                s->tracks[i].gain, lr[i].integrated, lr[i].true_peak_max);
     printf("  album master gain %+.2f dB  %.1f LUFS  %.1f dBTP\n", s->master.gain,
-           album.integrated, album.true_peak_max);
-    if (!done)
+           r.album.integrated, r.album.true_peak_max);
+    if (!r.converged)
         printf("  not within %.1f LU after %d passes: the limiter holds the level back\n",
-               TOLERANCE, MAX_PASSES);
+               LEVEL_TOLERANCE, LEVEL_MAX_PASSES);
     if (!session_save(s, path, err, sizeof err)) {
         fprintf(stderr, "lathe level: %s\n", err);
         status = EXIT_WRITE;
     }
 out:
-    timeline_free(&tl);
     free(lr);
     session_free(s);
     return status;

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* The console: lathe's full-screen face in ncurses (DESIGN §6).
+ *
+ * One UI thread runs a poll() loop over the terminal, a self-pipe woken by
+ * signal handlers, the background analysis and the playback engine. Key
+ * handlers and commands return a mask of the panels to redraw; a panel is
+ * drawn only when its bit is set, and curses sends only the cells that
+ * changed. Nothing writes to stderr while curses owns the terminal. */
+#ifndef LATHE_CONSOLE_H
+#define LATHE_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dsp/loudness.h"
+#include "session/editor.h"
+#include "session/timeline.h"
+#include "tui/analysis.h"
+#include "tui/bindings.h"
+#include "tui/playback.h"
+#include "tui/layout.h"
+#include "tui/level_job.h"
+
+/* What to redraw. */
+enum {
+    DRAW_HEADER = 1,
+    DRAW_TRACKS = 2,
+    DRAW_CHAIN = 4,
+    DRAW_METERS = 8,
+    DRAW_TRANSPORT = 16,
+    DRAW_MESSAGE = 32,
+    DRAW_CLEAR = 64,        /* clear the whole screen first */
+    DRAW_ALL = 127,
+};
+
+enum panel { PANEL_TRACKS, PANEL_CHAIN, PANEL_COUNT };
+
+/* A question on the message line, answered by one key. */
+enum ask { ASK_NONE, ASK_QUIT, ASK_RECOVER };
+
+/* Seconds after the last edit before the recovery file is written. */
+#define CONSOLE_AUTOSAVE_SECONDS 2.0
+/* Meters are redrawn at most this often (25 Hz). */
+#define CONSOLE_METER_INTERVAL 0.04
+
+#define CONSOLE_PROMPT_MAX 1024
+
+struct console {
+    struct editor *e;
+    struct playback *engine;          /* NULL: no playback */
+    char engine_note[256];          /* why there is no engine */
+    struct bindings keys;
+    struct layout_screen lay;
+    int rows, cols;
+    bool utf8;                      /* the locale takes UTF-8: glyphs, else ASCII */
+    bool colour;
+    enum panel focus;
+    int chain_cursor;               /* processor of the chain panel, from 0 */
+    int track_top;                  /* first row of the list shown */
+    int output;                     /* output previewed: -1 the session itself */
+    char message[1024];
+    bool message_error;
+    bool prompting;
+    char prompt[CONSOLE_PROMPT_MAX];
+    char completions[512];          /* candidates shown above the prompt */
+    enum ask asking;
+    bool help;                      /* the key list covers the body */
+    struct analysis *analysis;
+    struct level_job *leveling;     /* a `level` under way, or NULL */
+    unsigned long level_generation; /* the session it measures */
+    struct timeline tl;
+    bool tl_ok;
+    unsigned long tl_generation;
+    double autosave_due;            /* monotonic seconds; 0: nothing pending */
+    char recover_path[4096];
+    bool quit;
+    struct playback_status status;
+    struct playback_meters meters;
+    bool have_status;
+};
+
+/* Opens the console on a session file (created empty when it does not
+ * exist). `engine` may be NULL, with `engine_note` saying why. Returns an
+ * exit status. */
+int console_main(const char *path, struct playback *engine, const char *engine_note);
+
+/* Runs a command line: the console's own commands (below), else the
+ * editor's. Returns what to redraw; the report goes to the message line. */
+unsigned console_run(struct console *c, const char *line);
+/* A `level` finished: applies its gains when the session has not changed
+ * meanwhile. Returns what to redraw. */
+unsigned console_level_done(struct console *c);
+/* Names of the console's own commands, for completion and help. */
+const char *const *console_command_names(int *n);
+/* The help of a command of either table, or "". */
+const char *console_command_help(const char *name);
+/* After an edit or an undo: re-lays out the timeline, schedules the
+ * autosave, tells the engine. */
+void console_session_changed(struct console *c);
+void console_message(struct console *c, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+double console_now(void);
+
+/* Drawing (console_draw.c). */
+void console_layout(struct console *c);
+void console_draw(struct console *c, unsigned what);
+
+#endif

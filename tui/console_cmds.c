@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: MIT */
+/* The console's own commands: moving around the screen, prompts, help,
+ * leveling, playback. Everything else a key or the `:` prompt names goes
+ * to the editor's command table, so both tables form one language. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/console.h"
+#include "tui/recovery.h"
+
+#define MAX_WORDS 8
+
+struct console_command {
+    const char *name;
+    const char *args;
+    const char *help;
+    unsigned (*run)(struct console *c, int argc, char **argv, const char *rest);
+};
+
+#define RUN(name) static unsigned name(struct console *c, int argc, char **argv, const char *rest)
+
+static int track_count(const struct console *c)
+{
+    return c->e->s->ntracks;
+}
+
+static struct chain_settings *shown_chain(const struct console *c)
+{
+    const struct editor *e = c->e;
+    if (e->selected >= 0 && e->selected < e->s->ntracks)
+        return &e->s->tracks[e->selected].chain;
+    return e->selected == SELECT_ALBUM ? &e->s->master.chain : NULL;
+}
+
+/* The list has the tracks, then a row for the album and its master chain. */
+static unsigned select_row(struct console *c, int row)
+{
+    int n = track_count(c);
+    if (row < 0 || row > n)
+        return 0;
+    c->e->selected = row == n ? SELECT_ALBUM : row;
+    c->chain_cursor = 0;
+    return DRAW_TRACKS | DRAW_CHAIN | DRAW_METERS | DRAW_TRANSPORT;
+}
+
+static int selected_row(const struct console *c)
+{
+    return c->e->selected == SELECT_ALBUM ? track_count(c) : c->e->selected;
+}
+
+static unsigned step(struct console *c, int by)
+{
+    if (c->focus == PANEL_CHAIN) {
+        struct chain_settings *ch = shown_chain(c);
+        int to = c->chain_cursor + by;
+        if (!ch || to < 0 || to >= ch->n)
+            return 0;
+        c->chain_cursor = to;
+        return DRAW_CHAIN;
+    }
+    return select_row(c, selected_row(c) + by);
+}
+
+RUN(cmd_down)
+{
+    return step(c, 1);
+}
+
+RUN(cmd_up)
+{
+    return step(c, -1);
+}
+
+RUN(cmd_panel)
+{
+    int by = argc > 1 && strcmp(argv[1], "previous") == 0 ? PANEL_COUNT - 1 : 1;
+    c->focus = (enum panel)((c->focus + by) % PANEL_COUNT);
+    return DRAW_TRACKS | DRAW_CHAIN;
+}
+
+static unsigned open_prompt(struct console *c, const char *text)
+{
+    c->prompting = true;
+    snprintf(c->prompt, sizeof c->prompt, "%s", text);
+    return DRAW_MESSAGE;
+}
+
+RUN(cmd_prompt)
+{
+    return open_prompt(c, rest);
+}
+
+RUN(cmd_edit)
+{
+    char line[CONSOLE_PROMPT_MAX];
+    const struct session *s = c->e->s;
+    struct chain_settings *ch = shown_chain(c);
+    if (c->focus == PANEL_CHAIN) {
+        if (!ch || ch->n == 0) {
+            console_message(c, true, "the chain is empty: add a processor, like :eq add bell 3kHz -1dB");
+            return DRAW_MESSAGE;
+        }
+        char settings[512];
+        proc_format(&ch->procs[c->chain_cursor], settings, sizeof settings);
+        snprintf(line, sizeof line, "chain set %d %s", c->chain_cursor + 1, settings);
+    } else if (c->e->selected == SELECT_ALBUM) {
+        snprintf(line, sizeof line, "set master.gain %+.2fdB", s->master.gain);
+    } else {
+        const struct track *t = &s->tracks[c->e->selected];
+        snprintf(line, sizeof line, "title \"%s\"", t->text.title ? t->text.title : "");
+    }
+    return open_prompt(c, line);
+}
+
+RUN(cmd_keys)
+{
+    c->help = !c->help;
+    return DRAW_ALL;
+}
+
+RUN(cmd_quit)
+{
+    if (c->e->dirty) {
+        c->asking = ASK_QUIT;
+        return DRAW_MESSAGE;
+    }
+    c->quit = true;
+    return 0;
+}
+
+RUN(cmd_redraw)
+{
+    return DRAW_ALL;
+}
+
+RUN(cmd_bind)
+{
+    char err[512];
+    if (argc < 3) {
+        console_message(c, true, "usage: bind KEY COMMAND");
+        return DRAW_MESSAGE;
+    }
+    const char *command = rest + strlen(argv[1]);
+    command += strspn(command, " \t");
+    if (!bindings_bind(&c->keys, argv[1], command, err, sizeof err))
+        console_message(c, true, "%s", err);
+    else
+        console_message(c, false, "%s runs \"%s\"", argv[1], command);
+    return DRAW_MESSAGE | (c->help ? DRAW_ALL : 0);
+}
+
+RUN(cmd_level)
+{
+    char err[1024];
+    if (c->leveling) {
+        console_message(c, true, "level: already measuring; the gains come when it is done");
+        return DRAW_MESSAGE;
+    }
+    if (c->e->s->album.leveling == LEVEL_OFF) {
+        console_message(c, true, "level: leveling = off — :set album.leveling album (or track)");
+        return DRAW_MESSAGE;
+    }
+    c->leveling = level_job_start(c->e->s, err, sizeof err);
+    if (!c->leveling) {
+        console_message(c, true, "level: %s", err);
+        return DRAW_MESSAGE;
+    }
+    c->level_generation = c->e->generation;
+    console_message(c, false, "leveling: measuring the album through the master chain...");
+    return DRAW_MESSAGE;
+}
+
+unsigned console_level_done(struct console *c)
+{
+    struct editor *e = c->e;
+    struct session *lv = NULL;
+    struct level_report r;
+    char err[1024];
+    bool ok = level_job_finish(c->leveling, &lv, &r, err, sizeof err);
+    level_job_free(c->leveling);
+    c->leveling = NULL;
+    if (!ok) {
+        console_message(c, true, "level: %s", err);
+        return DRAW_MESSAGE;
+    }
+    if (e->generation != c->level_generation || lv->ntracks != e->s->ntracks) {
+        session_free(lv);
+        console_message(c, true, "level: the session changed while measuring; L measures again");
+        return DRAW_MESSAGE;
+    }
+    if (!editor_checkpoint(e)) {
+        session_free(lv);
+        console_message(c, true, "level: out of memory");
+        return DRAW_MESSAGE;
+    }
+    for (int i = 0; i < lv->ntracks; i++)
+        e->s->tracks[i].gain = lv->tracks[i].gain;
+    e->s->master.gain = lv->master.gain;
+    e->s->has_master = lv->has_master;
+    e->s->has_album = true;
+    console_message(c, false, "%s leveling to %.1f LUFS: album %.1f LUFS, %.1f dBTP "
+                    "(%d pass%s%s; u undoes)", lv->album.leveling == LEVEL_TRACK ? "track" : "album",
+                    lv->album.target, r.album.integrated, r.album.true_peak_max, r.passes,
+                    r.passes == 1 ? "" : "es", r.converged ? "" : ", not converged");
+    session_free(lv);
+    console_session_changed(c);
+    return DRAW_ALL & ~DRAW_CLEAR;
+}
+
+static bool need_engine(struct console *c)
+{
+    if (c->engine)
+        return true;
+    console_message(c, true, "no playback: %s", c->engine_note);
+    return false;
+}
+
+RUN(cmd_play)
+{
+    if (!need_engine(c))
+        return DRAW_MESSAGE;
+    char msg[512] = "";
+    int track = c->e->selected >= 0 ? c->e->selected : 0;
+    if (!c->engine->ops->play(c->engine->self, c->e->s, track, msg, sizeof msg))
+        console_message(c, true, "play: %s", msg);
+    return DRAW_MESSAGE | DRAW_TRANSPORT;
+}
+
+RUN(cmd_pause)
+{
+    if (need_engine(c))
+        c->engine->ops->pause(c->engine->self);
+    return DRAW_MESSAGE | DRAW_TRANSPORT;
+}
+
+RUN(cmd_stop)
+{
+    if (need_engine(c))
+        c->engine->ops->stop(c->engine->self);
+    return DRAW_MESSAGE | DRAW_TRANSPORT;
+}
+
+RUN(cmd_seek)
+{
+    double d;
+    const char *v = argc == 2 ? argv[1] : "";
+    int sign = *v == '-' ? -1 : 1;
+    if (*v == '-' || *v == '+')
+        v++;
+    if (argc != 2 || !param_parse_value(UNIT_SECONDS, NULL, v, &d)) {
+        console_message(c, true, "usage: seek +TIME|-TIME, like seek +5s");
+        return DRAW_MESSAGE;
+    }
+    if (need_engine(c))
+        c->engine->ops->seek(c->engine->self, sign * d);
+    return DRAW_MESSAGE | DRAW_TRANSPORT;
+}
+
+RUN(cmd_output)
+{
+    const struct session *s = c->e->s;
+    int n = s->noutputs;
+    if (argc == 2 && strcmp(argv[1], "next") == 0)
+        c->output = c->output + 1 >= n ? -1 : c->output + 1;
+    else if (argc == 2 && strcmp(argv[1], "previous") == 0)
+        c->output = c->output < 0 ? n - 1 : c->output - 1;
+    else if (argc == 2 && strcmp(argv[1], "none") == 0)
+        c->output = -1;
+    else if (argc == 2 && session_find_output(s, argv[1]))
+        c->output = (int)(session_find_output(s, argv[1]) - s->outputs);
+    else {
+        console_message(c, true, "usage: output next|previous|none|NAME");
+        return DRAW_MESSAGE;
+    }
+    const char *name = c->output >= 0 ? s->outputs[c->output].name : NULL;
+    if (c->engine)
+        c->engine->ops->preview(c->engine->self, name);
+    console_message(c, false, "preview: %s%s", name ? name : "the session",
+                    c->engine ? "" : " (no playback)");
+    return DRAW_HEADER | DRAW_MESSAGE;
+}
+
+static const struct console_command commands[] = {
+    { "down", "", "select the next track (the next processor in the chain panel)", cmd_down },
+    { "up", "", "select the previous track (processor)", cmd_up },
+    { "panel", "next|previous", "move between the track list and the chain panel", cmd_panel },
+    { "edit", "", "edit the selected processor (or track title) at the prompt", cmd_edit },
+    { "prompt", "[TEXT]", "open the command line, holding TEXT", cmd_prompt },
+    { "keys", "", "show or hide the key bindings", cmd_keys },
+    { "bind", "KEY COMMAND", "bind a key to a command line", cmd_bind },
+    { "level", "", "set the gains for the album's target loudness (as lathe level)", cmd_level },
+    { "play", "", "play from the selected track", cmd_play },
+    { "pause", "", "pause or go on playing", cmd_pause },
+    { "stop", "", "stop playing", cmd_stop },
+    { "seek", "+TIME|-TIME", "move the play position", cmd_seek },
+    { "output", "next|previous|none|NAME", "which output to preview", cmd_output },
+    { "redraw", "", "draw the whole screen again", cmd_redraw },
+    { "quit", "", "leave the console (asks first when unsaved)", cmd_quit },
+    { NULL, NULL, NULL, NULL },
+};
+
+const char *const *console_command_names(int *n)
+{
+    static const char *names[sizeof commands / sizeof commands[0]];
+    int k = 0;
+    for (const struct console_command *cc = commands; cc->name; cc++)
+        names[k++] = cc->name;
+    *n = k;
+    return names;
+}
+
+const char *console_command_help(const char *name)
+{
+    for (const struct console_command *cc = commands; cc->name; cc++)
+        if (strcmp(cc->name, name) == 0)
+            return cc->help;
+    const struct command *ec = editor_command_find(name);
+    return ec ? ec->help : "";
+}
+
+void console_message(struct console *c, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->message, sizeof c->message, fmt, ap);
+    va_end(ap);
+    c->message_error = error;
+}
+
+unsigned console_run(struct console *c, const char *line)
+{
+    while (*line == ' ' || *line == '\t' || *line == ':')
+        line++;
+    char copy[CONSOLE_PROMPT_MAX];
+    snprintf(copy, sizeof copy, "%s", line);
+    char *argv[MAX_WORDS];
+    int argc = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(copy, " \t", &save); w && argc < MAX_WORDS; w = strtok_r(NULL, " \t", &save))
+        argv[argc++] = w;
+    if (argc == 0)
+        return 0;
+    for (const struct console_command *cc = commands; cc->name; cc++)
+        if (strcmp(cc->name, argv[0]) == 0) {
+            const char *rest = line + strlen(argv[0]);
+            rest += strspn(rest, " \t");
+            c->message[0] = 0;
+            return DRAW_MESSAGE | cc->run(c, argc, argv, rest);
+        }
+    struct editor *e = c->e;
+    int sel = e->selected;
+    unsigned long gen = e->generation;
+    bool dirty = e->dirty;
+    char msg[4096];
+    bool ok = editor_run(e, line, msg, sizeof msg);
+    console_message(c, !ok, "%s", msg);
+    unsigned what = DRAW_MESSAGE;
+    if (e->generation != gen) {
+        console_session_changed(c);
+        what |= DRAW_ALL & ~DRAW_CLEAR;
+    }
+    if (e->selected != sel) {
+        c->chain_cursor = 0;
+        what |= DRAW_TRACKS | DRAW_CHAIN | DRAW_METERS | DRAW_TRANSPORT;
+    }
+    if (e->dirty != dirty)
+        what |= DRAW_HEADER;
+    if (dirty && !e->dirty) {       /* saved: the autosave has done its job */
+        recovery_remove(c->recover_path);
+        c->autosave_due = 0;
+    }
+    struct chain_settings *ch = shown_chain(c);
+    if (ch && c->chain_cursor >= ch->n)
+        c->chain_cursor = ch->n ? ch->n - 1 : 0;
+    return what;
+}
