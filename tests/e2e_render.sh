@@ -199,6 +199,12 @@ print("ok", len(files))
 PY
 check_eq "track leveling: every track -14 +-0.3 LUFS, <= -1 dBTP" "ok 3" "$(cat lv.out | tail -n 1)"
 
+# --ceiling is written into the outputs that limit, so the render matches.
+cp s.orig ce.lathe
+run_lathe level ce.lathe --mode track --target -14 --ceiling -2
+grep -c '^ceiling = -2dBTP$' ce.lathe >ce.out
+check_eq "level --ceiling sets the outputs' ceilings" "5" "$(cat ce.out)"
+
 cp s.orig al.lathe
 run_lathe level al.lathe --mode track --target -20
 run_lathe render al.lathe stream -o al0

@@ -106,6 +106,15 @@ int cli_level(int argc, char **argv)
     if (!r.converged)
         printf("  not within %.1f LU after %d passes: the limiter holds the level back\n",
                LEVEL_TOLERANCE, LEVEL_MAX_PASSES);
+    if (!isnan(ceiling)) {
+        /* What was measured is what renders: the outputs that limit take
+         * the ceiling leveling used, and the session says so. */
+        for (int i = 0; i < s->noutputs; i++)
+            if (s->outputs[i].has_ceiling && s->outputs[i].ceiling != ceiling) {
+                s->outputs[i].ceiling = ceiling;
+                printf("  [output %s] ceiling set to %.1f dBTP\n", s->outputs[i].name, ceiling);
+            }
+    }
     if (!session_save(s, path, err, sizeof err)) {
         fprintf(stderr, "lathe level: %s\n", err);
         status = EXIT_WRITE;
