@@ -6,7 +6,14 @@
 #ifndef LATHE_SHEET_ALBUM_H
 #define LATHE_SHEET_ALBUM_H
 
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "audio/soundfile.h"
+#include "tests/harness.h"
 
 #include "session/model.h"
 
@@ -73,6 +80,51 @@ static const char *msf(long frames, char buf[32])
 {
     snprintf(buf, 32, "%02ld:%02ld:%02ld", frames / 75 / 60, frames / 75 % 60, frames % 75);
     return buf;
+}
+
+/* Runs a shell command in the scratch folder; stdout and stderr come back
+ * in the buffers, cdrdao's version banner left out of stderr. */
+static int run(const char *cmd, char *out, size_t outlen, char *errout, size_t errlen)
+{
+    char full[2048];
+    snprintf(full, sizeof full, "cd '%s' && %s >.out 2>.err", harness_tmpdir(), cmd);
+    int status = system(full);
+    const char *names[2] = { ".out", ".err" };
+    char *bufs[2] = { out, errout };
+    size_t lens[2] = { outlen, errlen };
+    for (int i = 0; i < 2; i++) {
+        char path[512], line[512];
+        snprintf(path, sizeof path, "%s/%s", harness_tmpdir(), names[i]);
+        bufs[i][0] = 0;
+        FILE *f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f))
+            if (strncmp(line, "Cdrdao version ", 15) != 0)
+                strncat(bufs[i], line, lens[i] - strlen(bufs[i]) - 1);
+        if (f)
+            fclose(f);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A 44.1 kHz 16-bit stereo WAV of `frames`: tones that no shift repeats. */
+static bool write_wav(const char *path, int64_t frames)
+{
+    char err[256];
+    struct soundfile *f = soundfile_create(path, SF_KIND_WAV, R, 2, 16, err, sizeof err);
+    if (!f)
+        return false;
+    double buf[2 * 4096];
+    bool ok = true;
+    for (int64_t at = 0; ok && at < frames; at += 4096) {
+        int64_t n = frames - at < 4096 ? frames - at : 4096;
+        for (int64_t i = 0; i < n; i++) {
+            double t = (double)(at + i) / R;
+            buf[2 * i] = 0.5 * sin(2 * M_PI * 997.0 * t);
+            buf[2 * i + 1] = 0.4 * sin(2 * M_PI * (220.0 + 10.0 * t) * t);
+        }
+        ok = soundfile_write(f, buf, n);
+    }
+    return soundfile_close(f) && ok;
 }
 
 #endif

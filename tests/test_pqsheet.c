@@ -12,29 +12,6 @@
 
 #include "tests/sheet_album.h"
 
-/* Runs a shell command in the scratch folder; stdout and stderr come back
- * in the buffers, cdrdao's version banner left out of stderr. */
-static int run(const char *cmd, char *out, size_t outlen, char *errout, size_t errlen)
-{
-    char full[2048];
-    snprintf(full, sizeof full, "cd '%s' && %s >.out 2>.err", harness_tmpdir(), cmd);
-    int status = system(full);
-    const char *names[2] = { ".out", ".err" };
-    char *bufs[2] = { out, errout };
-    size_t lens[2] = { outlen, errlen };
-    for (int i = 0; i < 2; i++) {
-        char path[512], line[512];
-        snprintf(path, sizeof path, "%s/%s", harness_tmpdir(), names[i]);
-        bufs[i][0] = 0;
-        FILE *f = fopen(path, "r");
-        while (f && fgets(line, sizeof line, f))
-            if (strncmp(line, "Cdrdao version ", 15) != 0)
-                strncat(bufs[i], line, lens[i] - strlen(bufs[i]) - 1);
-        if (f)
-            fclose(f);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static char *pq(const struct session *s, bool json, bool *ok, char *err, size_t errlen)
 {
