@@ -84,7 +84,7 @@ static const char *msf(long frames, char buf[32])
 
 /* Runs a shell command in the scratch folder; stdout and stderr come back
  * in the buffers, cdrdao's version banner left out of stderr. */
-static int run(const char *cmd, char *out, size_t outlen, char *errout, size_t errlen)
+static inline int run(const char *cmd, char *out, size_t outlen, char *errout, size_t errlen)
 {
     char full[2048];
     snprintf(full, sizeof full, "cd '%s' && %s >.out 2>.err", harness_tmpdir(), cmd);
@@ -107,7 +107,7 @@ static int run(const char *cmd, char *out, size_t outlen, char *errout, size_t e
 }
 
 /* A 44.1 kHz 16-bit stereo WAV of `frames`: tones that no shift repeats. */
-static bool write_wav(const char *path, int64_t frames)
+static inline bool write_wav(const char *path, int64_t frames)
 {
     char err[256];
     struct soundfile *f = soundfile_create(path, SF_KIND_WAV, R, 2, 16, err, sizeof err);
