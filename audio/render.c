@@ -414,27 +414,50 @@ static struct output *find_output(struct session *s, const char *name)
     return NULL;
 }
 
+/* Puts every output in place, or none: the previous versions are moved
+ * aside first, and put back if any rename fails. */
 static bool commit(struct render *r, const char *outdir, char *err, size_t errlen)
 {
-    for (int i = 0; i < r->njobs; i++) {
-        struct job *j = &r->jobs[i];
-        char old[PATH_MAX];
-        snprintf(old, sizeof old, "%s/%s%d-old-%s", outdir, TMP_PREFIX, (int)getpid(), j->o->name);
-        bool had_old = access(j->final, F_OK) == 0;
-        if (had_old && rename(j->final, old) != 0) {
+    char (*old)[PATH_MAX + 128] = calloc((size_t)r->njobs, sizeof *old);
+    bool *had_old = calloc((size_t)r->njobs, sizeof *had_old);
+    int aside = 0, placed = 0;
+    bool ok = old && had_old;
+    if (!ok)
+        snprintf(err, errlen, "out of memory");
+    for (; ok && aside < r->njobs; aside++) {
+        struct job *j = &r->jobs[aside];
+        snprintf(old[aside], sizeof old[aside], "%s/%s%d-old-%s", outdir, TMP_PREFIX,
+                 (int)getpid(), j->o->name);
+        had_old[aside] = access(j->final, F_OK) == 0;
+        if (had_old[aside] && rename(j->final, old[aside]) != 0) {
             snprintf(err, errlen, "%s: cannot replace (%s)", j->final, strerror(errno));
-            return false;
+            ok = false;
+            break;
         }
-        if (rename(j->dir, j->final) != 0) {
-            snprintf(err, errlen, "%s: cannot move into place (%s)", j->final, strerror(errno));
-            if (had_old)
-                rename(old, j->final);
-            return false;
-        }
-        if (had_old)
-            fs_remove_tree(old);
     }
-    return true;
+    for (; ok && placed < r->njobs; placed++)
+        if (rename(r->jobs[placed].dir, r->jobs[placed].final) != 0) {
+            snprintf(err, errlen, "%s: cannot move into place (%s)", r->jobs[placed].final,
+                     strerror(errno));
+            ok = false;
+            break;
+        }
+    if (!ok) {
+        /* back out: the new outputs return to the temporary folder (removed
+         * by the caller), the old ones to their names */
+        for (int i = 0; i < placed; i++)
+            rename(r->jobs[i].final, r->jobs[i].dir);
+        for (int i = 0; i < aside; i++)
+            if (had_old[i])
+                rename(old[i], r->jobs[i].final);
+    } else {
+        for (int i = 0; i < r->njobs; i++)
+            if (had_old[i])
+                fs_remove_tree(old[i]);
+    }
+    free(old);
+    free(had_old);
+    return ok;
 }
 
 enum render_status render_session(struct session *s, const struct render_options *opt,

@@ -181,6 +181,10 @@ printf '[track]\nfile = mixes/a.wav\n[output small]\nformat = wav\n' > small.lat
 run_lathe render small.lathe -o out5
 check_eq "render after a kill" "0" "$status"
 check_eq "the next render removed the hidden folder" "small" "$(ls -A out5)"
+touch out5/small/stale.txt
+run_lathe render small.lathe -o out5
+check_eq "a render replaces the previous output folder whole" "0 small no-stale" \
+    "$status $(ls -A out5) $([ -e out5/small/stale.txt ] && echo stale || echo no-stale)"
 
 # Leveling, measured on a 48 kHz/24-bit render with libebur128 (lathe analyze).
 cp s.orig lv.lathe
