@@ -350,6 +350,25 @@ static void build_tracks(struct ddp *d)
         d->tracks[i].next = i + 1 < d->ntracks ? d->tracks[i + 1].start : d->leadout;
 }
 
+/* Reads a stream named in DDPMS, at most `max` bytes (a larger file is
+ * noted and cut). NULL when it is missing or unreadable (noted too). */
+static char *load_stream(struct ddp *d, const struct ddp_stream *st, int64_t max,
+                         const char *what, int64_t *len)
+{
+    char path[4096];
+    ddp_stream_path(d, st, path, sizeof path);
+    int error;
+    char *buf = slurp(path, max, len, &error);
+    if (!buf) {
+        note(d, "%s: %s (%s)", st->name, error == ENOENT ? "missing" : strerror(error), what);
+        return NULL;
+    }
+    if (*len > max)
+        note(d, "%s is %lld bytes; %s needs at most %lld (only those are read)", st->name,
+             (long long)*len, what, (long long)max);
+    return buf;
+}
+
 static void read_pq(struct ddp *d)
 {
     if (d->pq < 0) {
@@ -359,18 +378,10 @@ static void read_pq(struct ddp *d)
     const struct ddp_stream *st = &d->streams[d->pq];
     if (!st->name_ok)
         return;
-    char path[4096];
-    ddp_stream_path(d, st, path, sizeof path);
     int64_t len;
-    int error;
-    char *buf = slurp(path, MAX_PQ_BYTES, &len, &error);
-    if (!buf) {
-        note(d, "%s: %s (the PQ descriptor)", st->name, error == ENOENT ? "missing" : strerror(error));
+    char *buf = load_stream(d, st, MAX_PQ_BYTES, "the PQ descriptor", &len);
+    if (!buf)
         return;
-    }
-    if (len > MAX_PQ_BYTES)
-        note(d, "%s is %lld bytes; a CD's PQ needs at most %d (only those are read)", st->name,
-             (long long)len, MAX_PQ_BYTES);
     int64_t used = len < MAX_PQ_BYTES ? len : MAX_PQ_BYTES;
     if (len % DDP_PQ_BYTES)
         note(d, "%s is %lld bytes, not a whole number of %d-byte packets", st->name,
@@ -402,18 +413,10 @@ static void read_text(struct ddp *d)
     const struct ddp_stream *st = &d->streams[d->text];
     if (!st->name_ok)
         return;
-    char path[4096];
-    ddp_stream_path(d, st, path, sizeof path);
     int64_t len;
-    int error;
-    char *buf = slurp(path, MAX_TEXT_BYTES, &len, &error);
-    if (!buf) {
-        note(d, "%s: %s (the CD-Text)", st->name, error == ENOENT ? "missing" : strerror(error));
+    char *buf = load_stream(d, st, MAX_TEXT_BYTES, "the CD-Text", &len);
+    if (!buf)
         return;
-    }
-    if (len > MAX_TEXT_BYTES)
-        note(d, "%s is %lld bytes; CD-Text holds at most %d (only those are read)", st->name,
-             (long long)len, MAX_TEXT_BYTES);
     size_t used = (size_t)(len < MAX_TEXT_BYTES ? len : MAX_TEXT_BYTES);
     d->has_cdtext = cdtext_decode((const uint8_t *)buf, used, &d->cdtext, text_problem, d);
     if (!d->has_cdtext)
