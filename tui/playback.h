@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* What the console needs from playback (the adapter over audio/engine.h
- * that a later change adds). The console runs without
+/* What the console needs from playback (tui/playback_alsa.c adapts
+ * audio/engine.h to it). The console runs without
  * one (a NULL engine: no playable device) and then says so; an engine plugs
  * in by filling these operations. Every operation is called from the UI
  * thread only and must not block on the audio thread. */
@@ -53,6 +53,17 @@ struct playback_ops {
     void (*pause)(void *engine);        /* toggles pause */
     void (*stop)(void *engine);
     void (*seek)(void *engine, double seconds);  /* relative */
+    /* Next and previous track while playing (previous: to the start of the
+     * current track when more than 2 s into it, as players do). */
+    void (*next)(void *engine);
+    void (*prev)(void *engine);
+    /* Loops the track being played (on) or stops looping. */
+    void (*loop)(void *engine, bool on);
+    /* Auditions the transitions: the last `seconds` of each track into the
+     * first `seconds` of the next, starting with the one into track
+     * `track` (0-based; 0: the first transition). */
+    bool (*audition)(void *engine, const struct session *s, int track, double seconds,
+                     char *msg, size_t msglen);
     /* Previews an output of the session by name, NULL for none. */
     void (*preview)(void *engine, const char *output);
     /* The session changed (an edit, an undo): publish its chains. */
