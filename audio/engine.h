@@ -43,6 +43,10 @@ struct engine_options {
     const char *output;     /* an [output NAME] to hear through; NULL: monitor */
     int track;              /* 1-based: from its index 01 to the next; 0: none */
     double from, to;        /* album seconds; < 0: not set (to: the span's end) */
+    double preroll;         /* > 0: start by running the album from this many
+                             * seconds before `from`/the track instead of from
+                             * the album start: quick, settled, not bit-identical
+                             * (seeks in the console); 0: exact (lathe play) */
     int rate;               /* play at this rate instead (a device that cannot take
                              * the output's): the stage resamples to it; 0: no */
 };
@@ -83,14 +87,36 @@ struct engine_status {
 void engine_status(const struct engine *e, struct engine_status *st);
 const char *engine_error(const struct engine *e);
 
+/* Pauses (the device stops at once) or resumes where it paused; any thread. */
+void engine_pause(struct engine *e, bool paused);
+
+/* Live changes (UI thread). The chains of every track and the master of `s`
+ * (which must keep the engine's tracks, order and timeline; otherwise false
+ * and the caller restarts playback) are built here and published with an
+ * atomic pointer swap; the audio thread takes them at its next period,
+ * carries the processors' state over and crossfades to them over a short
+ * ramp. Chains it let go of are freed by a later call, never by the audio
+ * thread. */
+bool engine_update(struct engine *e, const struct session *s, char *err, size_t errlen);
+/* A gain in dB after the master chain (loudness-matched bypass), ramped. */
+void engine_set_trim(struct engine *e, double db);
+
 /* One period's levels, as the device gets them. */
 struct engine_meter {
     int64_t position;       /* album frame at engine_rate of the period's start */
     int frames;
     float peak[2];          /* linear, 0..1 */
     float rms[2];
+    float true_peak[2];     /* linear, BS.1770 4x */
+    float correlation;      /* -1..+1 */
+    float gr_comp, gr_limit;    /* dB of gain reduction now, >= 0: the largest of
+                                 * the compressors' (comp, multiband) and limiters' */
 };
 /* The oldest meter frame not yet read; false when there is none. */
 bool engine_meter_pop(struct engine *e, struct engine_meter *m);
+/* The frames played, as interleaved float stereo at engine_rate, for meters
+ * computed off the audio thread (loudness, spectrum): up to `frames` of the
+ * oldest not yet read; 0 when none. A tap not read for a while drops frames. */
+long engine_tap_read(struct engine *e, float *buf, long frames);
 
 #endif

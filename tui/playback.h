@@ -64,6 +64,9 @@ struct playback_ops {
      * `track` (0-based; 0: the first transition). */
     bool (*audition)(void *engine, const struct session *s, int track, double seconds,
                      char *msg, size_t msglen);
+    /* A gain (dB) added after the master chain while a chain is bypassed,
+     * so that bypass is loudness-matched; 0 for none. Ramped, never a click. */
+    void (*match)(void *engine, double db);
     /* Previews an output of the session by name, NULL for none. */
     void (*preview)(void *engine, const char *output);
     /* The session changed (an edit, an undo): publish its chains. */
