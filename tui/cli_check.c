@@ -9,6 +9,7 @@
 #include "audio/measure.h"
 #include "audio/mix_analysis.h"
 #include "audio/mixprobe.h"
+#include "audio/platforms.h"
 #include "session/rules.h"
 #include "session/sessfile.h"
 #include "session/timeline.h"
@@ -38,7 +39,7 @@ static void print_table(const struct session *s, const struct timeline *tl)
 }
 
 static void print_json(const char *path, const struct session *s, const struct timeline *tl,
-                       const struct problems *p)
+                       const struct problems *p, const struct platform_preview *pv)
 {
     printf("{\"session\": ");
     json_string(stdout, path);
@@ -66,12 +67,20 @@ static void print_json(const char *path, const struct session *s, const struct t
         json_string(stdout, p->items[i].message);
         printf("}");
     }
-    printf("]}\n");
+    printf("]");
+    if (pv && pv->rows) {
+        printf(",\n \"platforms\": ");
+        platforms_write_json(stdout, pv);
+    }
+    printf("}\n");
 }
 
 /* What only the audio shows: overs and clipping in the mixes, limited mixes,
- * rate conversions, and the loudness a render would have against the target. */
-static void check_audio(struct session *s, const struct timeline *tl, struct problems *p)
+ * rate conversions, and the loudness a render would have against the target.
+ * With `pv`, the one measurement of the master also fills the platform
+ * preview. */
+static void check_audio(struct session *s, const struct timeline *tl, struct problems *p,
+                        struct platform_preview *pv)
 {
     int n = s->ntracks;
     struct mix_analysis *jobs = calloc((size_t)(n ? n : 1), sizeof *jobs);
@@ -120,15 +129,26 @@ static void check_audio(struct session *s, const struct timeline *tl, struct pro
     free(jobs);
     free(paths);
     free(track_of);
-    if (!all_ok || n == 0 || s->album.leveling == LEVEL_OFF)
+    if (!all_ok || n == 0 || (s->album.leveling == LEVEL_OFF && !pv))
         return;
+    char err[1024];
+    if (pv) {
+        if (!platforms_measure(s, tl, pv, err, sizeof err)) {
+            problems_add(p, SEV_ERROR, 0, "render", "%s", err);
+            return;
+        }
+        if (s->album.leveling == LEVEL_OFF)
+            return;
+    }
     double ceiling = NAN;
     for (int i = 0; i < s->noutputs; i++)
         if (s->outputs[i].has_ceiling && (isnan(ceiling) || s->outputs[i].ceiling < ceiling))
             ceiling = s->outputs[i].ceiling;
     struct loudness_result *lr = calloc((size_t)n, sizeof *lr), album;
-    char err[1024];
-    if (!lr || !measure_album(s, tl, !isnan(ceiling), ceiling, lr, &album, err, sizeof err)) {
+    if (lr && pv) {
+        memcpy(lr, pv->tracks, (size_t)n * sizeof *lr);
+        album = pv->album;
+    } else if (!lr || !measure_album(s, tl, !isnan(ceiling), ceiling, lr, &album, err, sizeof err)) {
         if (lr)
             problems_add(p, SEV_ERROR, 0, "render", "%s", err);
         free(lr);
@@ -150,20 +170,22 @@ static void check_audio(struct session *s, const struct timeline *tl, struct pro
 int cli_check(int argc, char **argv)
 {
     const char *path = NULL;
-    bool json = false, audio = true;
+    bool json = false, audio = true, platforms = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             json = true;
+        else if (strcmp(argv[i], "--platforms") == 0)
+            platforms = true;
         else if (strcmp(argv[i], "--no-audio") == 0)
             audio = false;
         else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "usage: lathe check SESSION [--json] [--no-audio]\n");
+            fprintf(stderr, "usage: lathe check SESSION [--json] [--no-audio] [--platforms]\n");
             return EXIT_USAGE;
         } else
             path = argv[i];
     }
     if (!path) {
-        fprintf(stderr, "usage: lathe check SESSION [--json] [--no-audio]\n");
+        fprintf(stderr, "usage: lathe check SESSION [--json] [--no-audio] [--platforms]\n");
         return EXIT_USAGE;
     }
     char err[1024];
@@ -181,10 +203,18 @@ int cli_check(int argc, char **argv)
         return EXIT_USAGE;
     }
     rules_check(s, &tl, &p);
+    struct platform_preview pv = { 0 };
+    if (platforms && !audio) {
+        fprintf(stderr, "lathe check: --platforms measures the audio; it cannot go with --no-audio\n");
+        problems_free(&p);
+        timeline_free(&tl);
+        session_free(s);
+        return EXIT_USAGE;
+    }
     if (audio && p.errors == 0)
-        check_audio(s, &tl, &p);
+        check_audio(s, &tl, &p, platforms ? &pv : NULL);
     if (json) {
-        print_json(path, s, &tl, &p);
+        print_json(path, s, &tl, &p, platforms ? &pv : NULL);
     } else {
         printf("%s: %d track%s\n", path, s->ntracks, s->ntracks == 1 ? "" : "s");
         if (s->ntracks)
@@ -197,6 +227,13 @@ int cli_check(int argc, char **argv)
             printf("%s: %s: %s\n", it->severity == SEV_ERROR ? "error" : "warning", where,
                    it->message);
         }
+        if (pv.rows) {
+            printf("\n");
+            platforms_write(stdout, s, &pv);
+            printf("\n");
+        } else if (platforms) {
+            printf("platform preview: not measured (fix the errors above first)\n");
+        }
         if (p.n == 0)
             printf("clean: no problems found\n");
         else
@@ -204,6 +241,7 @@ int cli_check(int argc, char **argv)
                    p.warnings == 1 ? "" : "s");
     }
     int status = p.n ? EXIT_PROBLEMS : EXIT_OK;
+    platforms_free(&pv);
     problems_free(&p);
     timeline_free(&tl);
     session_free(s);
