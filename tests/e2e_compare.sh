@@ -40,4 +40,26 @@ fi
 run_lathe check --platforms --no-audio p.lathe
 check_eq "check --platforms --no-audio: bad usage" 2 "$status"
 
+# lathe new: one intake line per finding per mix, clean mixes quiet
+"$TOOLS/make_signal" sig 48000 intake >/dev/null 2>&1 || exit 2
+mp3=""
+[ -f sig/mix-lossy.mp3 ] && mp3=sig/mix-lossy.mp3
+run_lathe new n.lathe sig/mix-clipped.wav sig/mix-dc.wav sig/mix-polarity.wav sig/mix-clean.wav $mp3
+check_eq "new: exit 0 with findings" 0 "$status"
+for want in '^  mix-clipped.wav: problem clipping: ' '^  mix-dc.wav: warning dc-offset: .*L -40.0 dBFS' \
+            '^  mix-polarity.wav: problem polarity: '; do
+    if printf '%s\n' "$out" | grep -q "$want"; then ok "new: intake line $want"; else fail "new: intake line $want" "$out"; fi
+done
+if [ -n "$mp3" ]; then
+    if printf '%s\n' "$out" | grep -q '^  mix-lossy.mp3: problem lossy: .*MP3'; then ok "new: lossy source"; else fail "new: lossy source" "$out"; fi
+else
+    echo "  (no MP3 encoder: the lossy case is left out)"
+fi
+if printf '%s\n' "$out" | grep -q 'mix-clean.wav'; then fail "new: a clean mix has no line" "$out"; else ok "new: a clean mix has no line"; fi
+if [ -f n.lathe ]; then ok "new: session written"; else fail "new: session written"; fi
+run_lathe new n2.lathe --no-intake sig/mix-clipped.wav
+if [ "$status" -eq 0 ] && ! printf '%s\n' "$out" | grep -q intake; then ok "new --no-intake"; else fail "new --no-intake" "$out"; fi
+run_lathe new n3.lathe sig/mix-clean.wav
+if printf '%s\n' "$out" | grep -q '^intake: every mix is clean'; then ok "new: clean intake"; else fail "new: clean intake" "$out"; fi
+
 summary

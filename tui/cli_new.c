@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audio/intake_report.h"
 #include "audio/soundfile.h"
 #include "session/codes.h"
 #include "session/params.h"
@@ -160,8 +161,50 @@ static struct session *build(const char *path, struct mix *mixes, int n)
     return s;
 }
 
+/* The intake checks of every mix added, one line per finding. */
+static void report_intake(struct mix *mixes, int n)
+{
+    struct mix_analysis *jobs = calloc((size_t)n, sizeof *jobs);
+    const char **labels = calloc((size_t)n, sizeof *labels);
+    if (!jobs || !labels) {
+        free(jobs);
+        free(labels);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        jobs[i].path = mixes[i].path;
+        labels[i] = mixes[i].base;
+    }
+    intake_report_measure(jobs, n);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    int findings = f ? intake_report_write(f, jobs, labels, n, false) : 0;
+    if (f)
+        fclose(f);
+    if (text && *text) {
+        printf("intake (%d finding%s to look at; lathe analyze MIX for the figures):\n", findings,
+               findings == 1 ? "" : "s");
+        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+            printf("  %s\n", line);
+    } else if (text) {
+        printf("intake: every mix is clean\n");
+    }
+    free(text);
+    free(jobs);
+    free(labels);
+}
+
 int cli_new(int argc, char **argv)
 {
+    bool intake = true;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--no-intake") == 0) {
+            intake = false;
+            memmove(&argv[i], &argv[i + 1], sizeof *argv * (size_t)(argc - i - 1));
+            argc--;
+            break;
+        }
     if (argc < 3) {
         fprintf(stderr, "usage: lathe new SESSION MIX...\n");
         return EXIT_USAGE;
@@ -203,12 +246,12 @@ int cli_new(int argc, char **argv)
     }
     qsort(mixes, (size_t)n, sizeof *mixes, by_name);
     struct session *s = build(path, mixes, n);
-    free(mixes);
     char err[1024];
     char *text = s ? session_format(s) : NULL;
     if (!text) {
         fprintf(stderr, "lathe new: out of memory\n");
         session_free(s);
+        free(mixes);
         return EXIT_WRITE;
     }
     bool ok = file_write_atomic(path, text, strlen(text), false, err, sizeof err);
@@ -216,6 +259,7 @@ int cli_new(int argc, char **argv)
     if (!ok) {
         fprintf(stderr, "lathe new: %s\n", err);
         session_free(s);
+        free(mixes);
         return EXIT_WRITE;
     }
     struct timeline tl;
@@ -225,6 +269,10 @@ int cli_new(int argc, char **argv)
         printf("%s: %d tracks, %d Hz, %s\n", path, s->ntracks, tl.rate, len);
         timeline_free(&tl);
     }
+    fflush(stdout);
+    if (intake)
+        report_intake(mixes, n);
+    free(mixes);
     session_free(s);
     return EXIT_OK;
 }
