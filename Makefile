@@ -11,7 +11,7 @@ PKGS    := sndfile libebur128 samplerate ncursesw alsa libcrypto flac ogg vorbis
 DEBS    := build-essential pkg-config libsndfile1-dev libebur128-dev \
            libsamplerate0-dev libncurses-dev libasound2-dev libssl-dev tmux \
            libflac-dev libogg-dev libvorbis-dev \
-           cdrdao cuetools shntool cdrskin sox flac python3
+           cdrdao cuetools shntool cdrskin sox flac python3 chromium
 
 CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -I.
 OPT     ?= -O2 -g

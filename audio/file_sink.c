@@ -454,3 +454,11 @@ struct sink *album_sink_new(const struct sink_context *c, const char *name,
     }
     return wrap(k, err, errlen);
 }
+
+const char *file_sink_name(const struct sink *k, int i)
+{
+    if (!k || k->ops != &file_sink_ops)
+        return NULL;
+    const struct file_sink *f = k->state;
+    return i >= 0 && i < f->nspans ? f->spans[i].name : NULL;
+}

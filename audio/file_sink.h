@@ -34,4 +34,8 @@ struct sink *tracks_sink_new(const struct sink_context *c, char *err, size_t err
 struct sink *album_sink_new(const struct sink_context *c, const char *name,
                             char *err, size_t errlen);
 
+/* The final name (in the output's folder) of the sink's file i: track i
+ * of a per-track sink, 0 for an album sink; NULL when there is none. */
+const char *file_sink_name(const struct sink *k, int i);
+
 #endif

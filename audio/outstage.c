@@ -40,12 +40,13 @@ int outstage_rate_of(const struct output *o, int session_rate)
 {
     if (o->rate)
         return o->rate;
-    return is_cd(o->format) ? 44100 : session_rate;
+    /* a review package is for listening anywhere: MP3 takes 44.1 kHz */
+    return is_cd(o->format) || o->format == OUT_REVIEW ? 44100 : session_rate;
 }
 
 int outstage_bits_of(const struct output *o)
 {
-    if (o->format == OUT_MP3 || o->format == OUT_OGG)
+    if (o->format == OUT_MP3 || o->format == OUT_OGG || o->format == OUT_REVIEW)
         return 0;
     if (o->bits)
         return o->bits;
@@ -60,12 +61,13 @@ bool outstage_check(const struct output *o, int session_rate, char *err, size_t 
                  o->name, rate, bits);
         return false;
     }
-    if ((o->format == OUT_MP3 || o->format == OUT_OGG) && o->bits) {
+    if ((o->format == OUT_MP3 || o->format == OUT_OGG || o->format == OUT_REVIEW) && o->bits) {
         snprintf(err, errlen, "[output %s]: %s is lossy — leave bits out", o->name,
-                 o->format == OUT_MP3 ? "mp3" : "ogg");
+                 o->format == OUT_MP3 ? "mp3" : o->format == OUT_OGG ? "ogg" : "review");
         return false;
     }
-    if (o->format == OUT_MP3 && rate != 32000 && rate != 44100 && rate != 48000 &&
+    bool mp3 = o->format == OUT_MP3 || (o->format == OUT_REVIEW && o->lossy == LOSSY_MP3);
+    if (mp3 && rate != 32000 && rate != 44100 && rate != 48000 &&
         rate != 22050 && rate != 24000 && rate != 16000) {
         snprintf(err, errlen, "[output %s]: mp3 takes 32, 44.1 or 48 kHz, not %d Hz", o->name, rate);
         return false;

@@ -29,6 +29,7 @@
 #include "audio/mixprobe.h"
 #include "audio/outstage.h"
 #include "audio/pqsheet.h"
+#include "audio/review.h"
 #include "audio/sink.h"
 #include "audio/textfile.h"
 #include "audio/tocfile.h"
@@ -168,6 +169,11 @@ static bool job_setup(struct render *r, struct job *j, const char *tmproot, cons
     const struct output *o = j->o;
     snprintf(j->dir, sizeof j->dir, "%s/%s", tmproot, o->name);
     snprintf(j->final, sizeof j->final, "%s/%s", outdir, o->name);
+    if (o->format == OUT_REVIEW) {
+        char folder[PATH_MAX];
+        review_folder_name(o, r->s->album.revision + 1, folder, sizeof folder);
+        snprintf(j->final, sizeof j->final, "%s/%s", outdir, folder);
+    }
     if (!fs_mkdirs(j->dir)) {
         snprintf(err, errlen, "%s: %s", j->dir, strerror(errno));
         return false;
@@ -202,6 +208,9 @@ static bool job_setup(struct render *r, struct job *j, const char *tmproot, cons
     case OUT_CUE:
     case OUT_TOC:
         k = album_sink_new(&j->ctx, "album", err, errlen);
+        break;
+    case OUT_REVIEW:
+        k = review_sink_new(&j->ctx, err, errlen);
         break;
     default:
         if (o->album) {
@@ -514,8 +523,9 @@ enum render_status render_session(struct session *s, const struct render_options
     for (int i = 0; i < r.njobs; i++) {
         if (!outstage_check(r.jobs[i].o, r.tl.rate, err, errlen))
             goto out;
-        album_output |= r.jobs[i].o->album && r.jobs[i].o->format != OUT_DDP &&
-                        r.jobs[i].o->format != OUT_CUE && r.jobs[i].o->format != OUT_TOC;
+        album_output |= (r.jobs[i].o->album && r.jobs[i].o->format != OUT_DDP &&
+                         r.jobs[i].o->format != OUT_CUE && r.jobs[i].o->format != OUT_TOC) ||
+                        r.jobs[i].o->format == OUT_REVIEW;
     }
     album = album_stream_new(s, &r.tl, err, errlen);
     if (!album)

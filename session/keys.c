@@ -14,7 +14,8 @@
 
 static const char *const levelings[] = { "album", "track", "off", NULL };
 static const char *const formats[] = { "ddp", "cue", "toc", "wav", "flac", "aiff",
-                                       "mp3", "ogg", NULL };
+                                       "mp3", "ogg", "review", NULL };
+static const char *const lossies[] = { "mp3", "ogg", NULL };
 static const char *const dithers[] = { "off", "tpdf", "shaped", NULL };
 
 #define K(name, type, st, field) { name, type, offsetof(st, field), NO_FLAG, NULL, 0, 0, NULL }
@@ -84,6 +85,7 @@ static const struct key_def output_keys[] = {
     KRF("ceiling", KT_DBTP, struct output, ceiling, has_ceiling, -20, 0),
     K("name", KT_TEXT, struct output, name_template),
     K("album", KT_BOOL, struct output, album),
+    KC("lossy", struct output, lossy, lossies),
 };
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))

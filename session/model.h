@@ -108,7 +108,9 @@ struct reference {
 };
 
 enum output_format { OUT_DDP, OUT_CUE, OUT_TOC, OUT_WAV, OUT_FLAC, OUT_AIFF,
-                     OUT_MP3, OUT_OGG };
+                     OUT_MP3, OUT_OGG, OUT_REVIEW };
+/* The lossy format of a review package's sound files. */
+enum lossy_choice { LOSSY_MP3, LOSSY_OGG };
 enum dither_choice { DITHER_CHOICE_OFF, DITHER_CHOICE_TPDF, DITHER_CHOICE_SHAPED };
 
 struct output {
@@ -124,6 +126,7 @@ struct output {
     bool has_ceiling;
     char *name_template;
     bool album;             /* one continuous file */
+    enum lossy_choice lossy;    /* format = review: its files' format */
 };
 
 /* The [lathe] and [master] sections. */

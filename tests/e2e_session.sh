@@ -45,7 +45,7 @@ bad time '[track]\nfile = a.wav\ngap = 2 secs\n' 'time.lathe:3: gap: "2 secs" �
 bad neg '[track]\nfile = a.wav\ngap = -1s\n' 'neg.lathe:3: gap: "-1s" — expected a time like 2s, 1.5s, 500ms, 1:23.4 or 88200smp'
 bad rate '[album]\nrate = 44.1\n' 'rate.lathe:2: rate: "44.1" — expected a sample rate from 8000 to 768000'
 bad bits '[output x]\nformat = wav\nbits = 20\n' 'bits.lathe:3: bits: "20" — expected 16, 24 or 32 (float)'
-bad format '[output x]\nformat = wma\n' 'format.lathe:2: format: "wma" — expected ddp, cue, toc, wav, flac, aiff, mp3 or ogg'
+bad format '[output x]\nformat = wma\n' 'format.lathe:2: format: "wma" — expected ddp, cue, toc, wav, flac, aiff, mp3, ogg or review'
 bad bool '[track]\nfile = a.wav\ncopy = maybe\n' 'bool.lathe:3: copy: "maybe" — expected yes or no'
 bad eq '[track]\nfile = a.wav\neq = bell 3kHz q\n' 'eq.lathe:3: eq q: missing value — expected a number like 1.5'
 bad eqtype '[track]\nfile = a.wav\neq = wobble 3kHz\n' 'eqtype.lathe:3: eq type: "wobble" — expected bell, lowshelf, highshelf, highpass or lowpass'
