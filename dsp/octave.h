@@ -7,7 +7,8 @@
  * at 44.1 kHz). Each band is a 6th-order Butterworth band-pass between the
  * base-ten edges (centre * 10^(+-1/20)), bilinear with pre-warped edges: a
  * full-scale sine at the centre reads 0 dB, at an edge -3 dB, and white
- * noise reads pi/3 times the band's width times its power per Hz.  *
+ * noise reads pi/3 times the band's width times its power per Hz.
+ *
  * No allocation, lock or I/O after octave_bank_new: the audio side and the
  * analysis may both run it. The result does not depend on block sizes. */
 #ifndef LATHE_OCTAVE_H
