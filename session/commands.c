@@ -558,6 +558,94 @@ RUN(cmd_save)
     return want_args(argc, 0, 0, argv, "", msg, msglen) && editor_save(e, msg, msglen);
 }
 
+editor_match_fn editor_match_hook;
+
+/* The reference named by its name, file or number from 1. */
+static int find_reference(const struct session *s, const char *name)
+{
+    char *end;
+    long k = strtol(name, &end, 10);
+    if (!*end && k >= 1 && k <= s->nrefs)
+        return (int)k - 1;
+    for (int i = 0; i < s->nrefs; i++)
+        if ((s->refs[i].name && strcmp(s->refs[i].name, name) == 0) ||
+            (s->refs[i].file && strcmp(s->refs[i].file, name) == 0))
+            return i;
+    return -1;
+}
+
+static bool all_digits(const char *s)
+{
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+RUN(cmd_match)
+{
+    if (!want_args(argc, 0, 2, argv, "[N] [REFERENCE]", msg, msglen))
+        return false;
+    int a = 1, track = e->selected;
+    if (argc > a && all_digits(argv[a])) {
+        long n = strtol(argv[a], NULL, 10);
+        if (n < 1 || n > e->s->ntracks) {
+            snprintf(msg, msglen, "match: \"%s\" — expected a track from 1 to %d", argv[a],
+                     e->s->ntracks);
+            return false;
+        }
+        track = (int)n - 1;
+        a++;
+    }
+    if (track < 0 || track >= e->s->ntracks) {
+        snprintf(msg, msglen, "no track selected (match N, or select N first)");
+        return false;
+    }
+    if (e->s->nrefs == 0) {
+        snprintf(msg, msglen, "the session has no [reference] to match (add one with file = ...)");
+        return false;
+    }
+    int ref = 0;
+    if (argc > a) {
+        ref = find_reference(e->s, argv[a]);
+        if (ref < 0 || argc > a + 1) {
+            snprintf(msg, msglen, "match: no reference \"%s\" (its name, file or number 1 to %d)",
+                     argv[a], e->s->nrefs);
+            return false;
+        }
+    }
+    if (!editor_match_hook) {
+        snprintf(msg, msglen, "match needs the audio layer, which this program did not load");
+        return false;
+    }
+    struct proc eq[6];
+    int n = 0;
+    if (!editor_match_hook(e->s, track, ref, eq, &n, msg, msglen))
+        return false;
+    const char *rname = e->s->refs[ref].name ? e->s->refs[ref].name : e->s->refs[ref].file;
+    e->selected = track;
+    if (n == 0) {
+        snprintf(msg, msglen, "track %d already matches %s: no EQ needed", track + 1, rname);
+        return true;
+    }
+    struct chain_settings *c = &e->s->tracks[track].chain;
+    for (int i = 0; i < n; i++)
+        if (!chain_settings_insert(c, c->n, &eq[i])) {
+            while (i-- > 0)
+                chain_settings_remove(c, c->n - 1);
+            snprintf(msg, msglen, "out of memory");
+            return false;
+        }
+    size_t used = (size_t)snprintf(msg, msglen, "track %d towards %s: %d EQ band%s added:", track + 1,
+                                   rname, n, n == 1 ? "" : "s");
+    for (int i = 0; i < n && used < msglen; i++) {
+        char text[128];
+        proc_format(&eq[i], text, sizeof text);
+        used += (size_t)snprintf(msg + used, msglen - used, "%s eq %s", i ? ";" : "", text);
+    }
+    return true;
+}
+
 RUN(cmd_help)
 {
     size_t used = 0;
@@ -595,6 +683,7 @@ static const struct command commands[] = {
     { "limit", "add SETTINGS", "add a true-peak limiter to the chain", cmd_proc, true },
     { "chain", "remove N|move N M|set N SETTINGS", "edit the selected chain", cmd_chain, true },
     { "bypass", "[yes|no]", "bypass the selected chain", cmd_bypass, true },
+    { "match", "[N] [REFERENCE]", "add a gentle EQ (<= 6 bands, +-3dB) moving track N towards the reference's tonal balance", cmd_match, true },
     { "insert", "FILE", "add a track after the selected one", cmd_insert, true },
     { "remove", "", "remove the selected track", cmd_remove, true },
     { "undo", "", "undo the last edit", cmd_undo, false },

@@ -59,4 +59,11 @@ bool editor_save(struct editor *e, char *msg, size_t msglen);
  * is kept and dropped again if nothing changed. */
 bool editor_checkpoint(struct editor *e);
 
+/* How `match` measures: a track's tonal balance against a reference and
+ * the EQ bands (PROC_EQ, at most 6) that move it there. Set by whoever can
+ * read audio (audio/tonal.c's tonal_install); without it `match` says so. */
+typedef bool (*editor_match_fn)(const struct session *s, int track, int ref, struct proc *out,
+                                int *n, char *err, size_t errlen);
+extern editor_match_fn editor_match_hook;
+
 #endif

@@ -62,4 +62,51 @@ if [ "$status" -eq 0 ] && ! printf '%s\n' "$out" | grep -q intake; then ok "new 
 run_lathe new n3.lathe sig/mix-clean.wav
 if printf '%s\n' "$out" | grep -q '^intake: every mix is clean'; then ok "new: clean intake"; else fail "new: clean intake" "$out"; fi
 
+# Tonal balance: the track EQ'd +2 dB above 5 kHz against its own mix
+cat > t.lathe <<'EOS'
+[album]
+rate = 48000
+[track]
+file = sig/mix-clean.wav
+title = Clean
+eq = highshelf 5kHz +2dB
+[reference]
+file = sig/mix-clean.wav
+name = plain
+EOS
+run_lathe analyze --tonal t.lathe -t 1
+rows=$(printf '%s\n' "$out" | grep -c '^ *[0-9.]*k\? \{1,\}[ |=<>]*[-+]')
+if [ "$status" -eq 0 ] && [ "$rows" -ge 28 ] && printf '%s\n' "$out" | grep -q '^ *10k .* -[12]\.[0-9]$'; then
+    ok "analyze --tonal: a chart of the bands, the reference 1-2 dB down at 10 kHz"
+else
+    fail "analyze --tonal" "exit $status, $rows rows" "$out"
+fi
+run_lathe analyze --tonal t.lathe --json
+if printf '%s\n' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["reference"] == "plain" and len(d["bands_hz"]) == 31
+diff = d["tracks"][0]["difference_db"]
+assert diff[27] < -1.5 and abs(diff[17]) < 0.5, diff
+' 2>py.err; then ok "analyze --tonal --json"; else fail "analyze --tonal --json" "$(cat py.err)" "$out"; fi
+cp t.lathe t0.lathe
+run_lathe do t.lathe 'match 1'
+neq=$(grep -c '^eq = ' t.lathe)
+if [ "$status" -eq 0 ] && [ "$neq" -ge 2 ] && [ "$neq" -le 7 ] && grep -q '^eq = highshelf [0-9.]*kHz -[12]\.[0-9]dB' t.lathe; then
+    ok "do match: a cut of the highs written into the chain ($out)"
+else
+    fail "do match" "exit $status: $out $err" "$(cat t.lathe)"
+fi
+run_lathe analyze --tonal t.lathe --json
+if printf '%s\n' "$out" | python3 -c '
+import json, sys
+diff = json.load(sys.stdin)["tracks"][0]["difference_db"]
+assert max(abs(x) for x in diff[2:30]) < 0.6, diff
+' 2>py.err; then ok "after match the track is within 0.6 dB of the reference, 31.5 Hz..16 kHz"; else fail "after match" "$(cat py.err)"; fi
+cp t0.lathe t1.lathe
+run_lathe do t1.lathe 'match 1' undo
+if diff -B -q t0.lathe t1.lathe >/dev/null; then ok "do match + undo: the same settings as before (blank lines aside)"; else fail "match undo" "$(diff t0.lathe t1.lathe)"; fi
+run_lathe analyze --tonal x.lathe
+check_eq "analyze --tonal: missing session" 2 "$status"
+
 summary

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audio/tonal.h"
 #include "tui/console.h"
 
 #define LATHE_VERSION "0.1.0"
@@ -23,7 +24,8 @@ static const struct subcommand subcommands[] = {
     { "new", cli_new, "new SESSION MIX... [--no-intake]", "start a session from mix files (in name order); intake report", false },
     { "check", cli_check, "check SESSION [--json] [--platforms]", "QC: Red Book, codes, CD-Text, missing mixes; platform preview", false },
     { "do", cli_do, "do SESSION COMMAND...", "run console commands on a session and save it", true },
-    { "analyze", cli_analyze, "analyze FILE... [--json]", "loudness, true peak, LRA and intake checks", true },
+    { "analyze", cli_analyze, "analyze FILE... [--json] | --tonal SESSION [-t N]",
+      "loudness, true peak, LRA and intake checks; tonal balance against the reference", true },
     { "render", cli_render, "render SESSION [OUTPUT...] [-o DIR] [-j N]",
       "render the deliverables (default: every output, into render/ beside the session)", false },
     { "level", cli_level, "level SESSION [--target LUFS] [--mode album|track] [--ceiling dBTP]",
@@ -55,6 +57,7 @@ static void print_help(FILE *f)
 
 int cli_main(int argc, char **argv)
 {
+    tonal_install();        /* the editor's `match` measures through audio/ */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         print_help(argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;

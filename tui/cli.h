@@ -18,6 +18,8 @@ int cli_new(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_do(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
+/* `lathe analyze --tonal SESSION ...` (cli_tonal.c). */
+int cli_analyze_tonal(int argc, char **argv);
 int cli_render(int argc, char **argv);
 int cli_level(int argc, char **argv);
 int cli_ddp(int argc, char **argv);

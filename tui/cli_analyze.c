@@ -204,7 +204,8 @@ static void clear_progress(void)
 
 static void print_help(void)
 {
-    printf("usage: lathe analyze FILE... [--json]\n\n"
+    printf("usage: lathe analyze FILE... [--json]\n"
+           "       lathe analyze --tonal SESSION [-t N] [-r REFERENCE] [--json]\n\n"
            "Measures each FILE (BS.1770-4, EBU R 128): integrated loudness, loudness range,\n"
            "maximum momentary and short-term loudness, true and sample peak per channel,\n"
            "PLR, and the intake checks: clipping, DC offset, silence at head and tail,\n"
@@ -215,7 +216,12 @@ static void print_help(void)
            "A file that cannot be read (missing, a folder, empty, not audio) is named on\n"
            "stderr as 'lathe analyze: PATH: problem' and the other files are still\n"
            "reported. Exit status: 0 when every file was measured (intake warnings do\n"
-           "not change it); 2 on bad usage or when any file could not be read.\n");
+           "not change it); 2 on bad usage or when any file could not be read.\n\n"
+           "With --tonal: the average 1/3-octave spectrum of each track of SESSION as the\n"
+           "album plays it (or of track N only) beside the session's reference (the first\n"
+           "[reference], or the one named by -r: name, file or number), each relative to\n"
+           "its own total power, with the difference per band. lathe do SESSION 'match N'\n"
+           "writes a gentle corrective EQ towards it into track N's chain.\n");
 }
 
 static int usage(const char *problem, const char *arg)
@@ -280,6 +286,9 @@ static int report(struct mix_pool *p, bool json, bool progress)
 
 int cli_analyze(int argc, char **argv)
 {
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--tonal") == 0)
+            return cli_analyze_tonal(argc, argv);
     bool json = false, options = true;
     struct mix_pool p = { 0 };
     p.jobs = calloc((size_t)argc, sizeof *p.jobs);
