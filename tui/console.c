@@ -212,6 +212,15 @@ static unsigned on_key(struct console *c, int key)
     if (c->prompting)
         return prompt_key(c, key);
     const char *command = bindings_lookup(&c->keys, key);
+    if (c->sheet) {             /* up and down scroll it; any other key closes it */
+        if (command && (strcmp(command, "down") == 0 || strcmp(command, "up") == 0)) {
+            c->sheet_top += strcmp(command, "down") == 0 ? 1 : c->sheet_top > 0 ? -1 : 0;
+            return DRAW_TRACKS;
+        }
+        free(c->sheet);
+        c->sheet = NULL;
+        return DRAW_ALL;
+    }
     if (c->help && (!command || strcmp(command, "keys") != 0)) {
         c->help = false;        /* any key closes the list */
         return DRAW_ALL;
@@ -443,6 +452,7 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
     loop(c);
     endwin();
     level_job_free(c->leveling);
+    free(c->sheet);
     analysis_free(c->analysis);
     if (c->engine)
         c->engine->ops->free(c->engine->self);

@@ -65,6 +65,10 @@ struct console {
     char completions[512];          /* candidates shown above the prompt */
     enum ask asking;
     bool help;                      /* the key list covers the body */
+    char *sheet;                    /* a text panel over the body (intake, platforms,
+                                     * tonal), or NULL; up/down scroll, other keys close */
+    char sheet_title[64];
+    int sheet_top;                  /* first line shown */
     struct analysis *analysis;
     struct level_job *leveling;     /* a `level` under way, or NULL */
     unsigned long level_generation; /* the session it measures */
@@ -100,6 +104,12 @@ void console_session_changed(struct console *c);
 void console_message(struct console *c, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 double console_now(void);
+
+/* The compare panels (console_compare.c): console commands that measure
+ * and show a sheet. */
+unsigned console_show_intake(struct console *c, int argc, char **argv, const char *rest);
+unsigned console_show_platforms(struct console *c, int argc, char **argv, const char *rest);
+unsigned console_show_tonal(struct console *c, int argc, char **argv, const char *rest);
 
 /* Drawing (console_draw.c). */
 void console_layout(struct console *c);

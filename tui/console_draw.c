@@ -288,6 +288,20 @@ static int proc_lines(const struct proc *p, int x, int w, int y, int top, int bo
     return lines;
 }
 
+/* The selected track's notes below its chain, while there is room. */
+static void draw_notes(struct console *c, const struct rect *r, int y, int bottom)
+{
+    const struct session *s = c->e->s;
+    if (c->e->selected < 0 || c->e->selected >= s->ntracks)
+        return;
+    const struct track *t = &s->tracks[c->e->selected];
+    if (t->nnote == 0 || y + 1 >= bottom)
+        return;
+    put(y++, r->x + 1, r->w - 2, "Notes", R_TITLE);
+    for (int i = 0; i < t->nnote && y < bottom; i++)
+        putf(y++, r->x + 1, r->w - 2, R_DIM, "- %s", t->note[i]);
+}
+
 static void draw_chain(struct console *c)
 {
     const struct rect *r = &c->lay.chain;
@@ -307,6 +321,7 @@ static void draw_chain(struct console *c)
     int top = r->y + 1, bottom = r->y + r->h;
     if (ch->n == 0) {
         put(top, r->x + 1, r->w - 2, "(empty: :eq add bell 3kHz -1dB adds one)", R_DIM);
+        draw_notes(c, r, top + 1, bottom);
         return;
     }
     /* start at the cursor's processor when it would not fit below */
@@ -324,6 +339,7 @@ static void draw_chain(struct console *c)
         y++;
         y += proc_lines(&ch->procs[i], r->x + 3, r->w - 5, y, top, bottom);
     }
+    draw_notes(c, r, y, bottom);
 }
 
 static void bar(int y, int x, int w, double db, double hold, bool clip)
@@ -523,6 +539,37 @@ static void draw_help(struct console *c)
         put(r.y + r.h - 1, 1, c->cols - 2, "(more keys: a larger terminal shows them all)", R_WARN);
 }
 
+/* A text sheet over the body, from line sheet_top (clamped here). */
+static void draw_sheet(struct console *c)
+{
+    struct rect r = { 1, 0, c->rows - 3, c->cols };
+    clear_rect(&r);
+    int lines = 0;
+    for (const char *p = c->sheet; *p; p++)
+        lines += *p == '\n';
+    int rows = r.h - 1;
+    if (c->sheet_top > lines - rows)
+        c->sheet_top = lines - rows > 0 ? lines - rows : 0;
+    char title[128];
+    snprintf(title, sizeof title, "%s (up/down scroll, any other key closes)", c->sheet_title);
+    char where[32] = "";
+    if (lines > rows)
+        snprintf(where, sizeof where, "%d-%d of %d", c->sheet_top + 1,
+                 c->sheet_top + rows < lines ? c->sheet_top + rows : lines, lines);
+    title_line(&r, title, true, where);
+    const char *p = c->sheet;
+    for (int i = 0; *p && i < c->sheet_top + rows; i++) {
+        const char *end = strchr(p, '\n');
+        int n = end ? (int)(end - p) : (int)strlen(p);
+        if (i >= c->sheet_top) {
+            char line[512];
+            snprintf(line, sizeof line, "%.*s", n < 511 ? n : 511, p);
+            put(r.y + 1 + i - c->sheet_top, 1, c->cols - 2, line, R_NORMAL);
+        }
+        p += n + (end ? 1 : 0);
+    }
+}
+
 void console_layout(struct console *c)
 {
     getmaxyx(stdscr, c->rows, c->cols);
@@ -552,7 +599,10 @@ void console_draw(struct console *c, unsigned what)
     }
     if (what & DRAW_HEADER)
         draw_header(c);
-    if (c->help) {
+    if (c->sheet) {
+        if (what & (DRAW_TRACKS | DRAW_CHAIN | DRAW_METERS))
+            draw_sheet(c);
+    } else if (c->help) {
         if (what & (DRAW_TRACKS | DRAW_CHAIN | DRAW_METERS))
             draw_help(c);
     } else {
