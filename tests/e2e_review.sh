@@ -118,7 +118,7 @@ fi
 if command -v chromium >/dev/null 2>&1; then
     CHROME="chromium --headless --disable-gpu --no-sandbox --enable-logging=stderr --v=0"
     CHROME="$CHROME --user-data-dir=$WORK/chrome --window-size=1200,800"
-    $CHROME --screenshot="$WORK/shot.png" "file://$WORK/$pkg/index.html" >chrome.out 2>chrome.err
+    timeout 90 $CHROME --screenshot="$WORK/shot.png" "file://$WORK/$pkg/index.html" >chrome.out 2>chrome.err
     if [ -s "$WORK/shot.png" ]; then
         if grep -q 'Uncaught\|ERROR:CONSOLE' chrome.err; then
             fail "review: the page opens in Chromium without console errors" "$(grep 'CONSOLE\|Uncaught' chrome.err)"
@@ -135,7 +135,7 @@ if command -v chromium >/dev/null 2>&1; then
         [ -n "$LATHE_SHOTS" ] && cp "$WORK/shot.png" "$LATHE_SHOTS/review.png"
         # the same check catches a page with a script error
         printf '<!DOCTYPE html><html><body><script>nosuch();</script></body></html>' > bad.html
-        $CHROME --screenshot="$WORK/bad.png" "file://$WORK/bad.html" >/dev/null 2>bad.err
+        timeout 90 $CHROME --screenshot="$WORK/bad.png" "file://$WORK/bad.html" >/dev/null 2>bad.err
         if grep -q 'Uncaught\|ERROR:CONSOLE' bad.err; then
             ok "review: the console check sees a broken page's error"
         else
