@@ -21,9 +21,12 @@ static unsigned show(struct console *c, const char *title, char *text)
     return DRAW_ALL;
 }
 
+typedef bool (*sheet_writer)(struct console *c, const void *arg, FILE *f, char *err,
+                             size_t errlen);
+
 /* Text written by `fn` into memory, or NULL. */
-static char *capture(bool (*fn)(struct console *c, FILE *f, char *err, size_t errlen),
-                     struct console *c, char *err, size_t errlen)
+static char *capture(sheet_writer fn, struct console *c, const void *arg, char *err,
+                     size_t errlen)
 {
     char *text = NULL;
     size_t len = 0;
@@ -32,7 +35,7 @@ static char *capture(bool (*fn)(struct console *c, FILE *f, char *err, size_t er
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    bool ok = fn(c, f, err, errlen);
+    bool ok = fn(c, arg, f, err, errlen);
     fclose(f);
     if (!ok) {
         free(text);
@@ -41,7 +44,7 @@ static char *capture(bool (*fn)(struct console *c, FILE *f, char *err, size_t er
     return text;
 }
 
-static bool intake_text(struct console *c, FILE *f, char *err, size_t errlen)
+static bool intake_text(struct console *c, const void *arg, FILE *f, char *err, size_t errlen)
 {
     return intake_report_session(c->e->s, f, err, errlen);
 }
@@ -49,7 +52,7 @@ static bool intake_text(struct console *c, FILE *f, char *err, size_t errlen)
 unsigned console_show_intake(struct console *c, int argc, char **argv, const char *rest)
 {
     char err[1024];
-    char *text = capture(intake_text, c, err, sizeof err);
+    char *text = capture(intake_text, c, NULL, err, sizeof err);
     if (!text) {
         console_message(c, true, "intake: %s", err);
         return DRAW_MESSAGE;
@@ -58,7 +61,8 @@ unsigned console_show_intake(struct console *c, int argc, char **argv, const cha
     return show(c, "Intake report", text);
 }
 
-static bool platforms_text(struct console *c, FILE *f, char *err, size_t errlen)
+static bool platforms_text(struct console *c, const void *arg, FILE *f, char *err,
+                           size_t errlen)
 {
     const struct session *s = c->e->s;
     for (int i = 0; i < s->ntracks; i++)
@@ -81,7 +85,7 @@ static bool platforms_text(struct console *c, FILE *f, char *err, size_t errlen)
 unsigned console_show_platforms(struct console *c, int argc, char **argv, const char *rest)
 {
     char err[1024];
-    char *text = capture(platforms_text, c, err, sizeof err);
+    char *text = capture(platforms_text, c, NULL, err, sizeof err);
     if (!text) {
         console_message(c, true, "platforms: %s", err);
         return DRAW_MESSAGE;
@@ -93,25 +97,25 @@ unsigned console_show_platforms(struct console *c, int argc, char **argv, const 
 struct tonal_args {
     int track, ref;
 };
-static struct tonal_args tonal_want;
 
-static bool tonal_text(struct console *c, FILE *f, char *err, size_t errlen)
+static bool tonal_text(struct console *c, const void *arg, FILE *f, char *err, size_t errlen)
 {
+    const struct tonal_args want = *(const struct tonal_args *)arg;
     const struct session *s = c->e->s;
     double t[OCTAVE_BANDS], r[OCTAVE_BANDS];
-    if (!s->tracks[tonal_want.track].mix.ok || !c->tl_ok) {
-        snprintf(err, errlen, "track %d: its mix cannot be read", tonal_want.track + 1);
+    if (!s->tracks[want.track].mix.ok || !c->tl_ok) {
+        snprintf(err, errlen, "track %d: its mix cannot be read", want.track + 1);
         return false;
     }
-    if (!tonal_of_track(s, &c->tl, tonal_want.track, t, err, errlen) ||
-        !tonal_of_reference(s, tonal_want.ref, r, err, errlen))
+    if (!tonal_of_track(s, &c->tl, want.track, t, err, errlen) ||
+        !tonal_of_reference(s, want.ref, r, err, errlen))
         return false;
-    const struct track *tr = &s->tracks[tonal_want.track];
-    const struct reference *ref = &s->refs[tonal_want.ref];
+    const struct track *tr = &s->tracks[want.track];
+    const struct reference *ref = &s->refs[want.ref];
     char name[300];
-    snprintf(name, sizeof name, "%02d %s", tonal_want.track + 1, tr->text.title ? tr->text.title : tr->file);
+    snprintf(name, sizeof name, "%02d %s", want.track + 1, tr->text.title ? tr->text.title : tr->file);
     tonal_chart(f, name, t, ref->name ? ref->name : ref->file, r);
-    fprintf(f, ":match %d proposes an EQ towards it (undo takes it back)\n", tonal_want.track + 1);
+    fprintf(f, ":match %d proposes an EQ towards it (undo takes it back)\n", want.track + 1);
     return true;
 }
 
@@ -132,8 +136,8 @@ unsigned console_show_tonal(struct console *c, int argc, char **argv, const char
         console_message(c, true, "tonal: %s", err);
         return DRAW_MESSAGE;
     }
-    tonal_want = (struct tonal_args){ track, ref };
-    char *text = capture(tonal_text, c, err, sizeof err);
+    struct tonal_args want = { track, ref };
+    char *text = capture(tonal_text, c, &want, err, sizeof err);
     if (!text) {
         console_message(c, true, "tonal: %s", err);
         return DRAW_MESSAGE;
