@@ -403,7 +403,7 @@ static bool check_sections(struct reader *r)
     for (int i = 0; i < s->noutputs; i++)
         if (!s->outputs[i].has_format) {
             snprintf(r->err, r->errlen, "%s: [output %s] has no format — expected a line like "
-                     "format = flac (ddp, cue, toc, wav, flac, aiff, mp3 or ogg)", r->name,
+                     "format = flac (ddp, cue, toc, wav, flac, aiff, mp3, ogg or review)", r->name,
                      s->outputs[i].name);
             return false;
         }
