@@ -53,7 +53,7 @@ bad comp '[master]\ncomp = threshold -16dB speed 3\n' 'comp.lathe:2: comp: unkno
 bad eqalbum '[album]\neq = bell 3kHz -1dB\n' 'eqalbum.lathe:2: unknown key "eq" in [album]'
 bad outnoname '[output]\nformat = wav\n' 'outnoname.lathe:1: [output] needs a name — expected a header like [output cd]'
 bad outtwice '[output cd]\nformat = ddp\n[output cd]\nformat = wav\n' 'outtwice.lathe:3: [output cd] given twice'
-bad outnoformat '[output cd]\nrate = 44100\n' 'outnoformat.lathe: [output cd] has no format — expected a line like format = flac (ddp, cue, toc, wav, flac, aiff, mp3 or ogg)'
+bad outnoformat '[output cd]\nrate = 44100\n' 'outnoformat.lathe: [output cd] has no format — expected a line like format = flac (ddp, cue, toc, wav, flac, aiff, mp3, ogg or review)'
 bad quotes '[album]\ntitle = "abc\n' 'quotes.lathe:2: title: unbalanced quotes — expected "text"'
 bad fade '[track]\nfile = a.wav\nfade-in = 2s wobble\n' 'fade.lathe:3: fade-in: "2s wobble" — expected a length and an optional curve, like 2.5s or 3s log'
 bad target '[album]\ntarget = -14 LU\n' 'target.lathe:2: target: "-14 LU" — expected a loudness like -14 LUFS'
