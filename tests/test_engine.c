@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -72,13 +74,54 @@ void free(void *p)
     __libc_free(p);
 }
 
-int pthread_mutex_lock(pthread_mutex_t *m)
+int posix_memalign(void **p, size_t align, size_t n)
 {
-    static int (*real)(pthread_mutex_t *);
+    static int (*real)(void **, size_t, size_t);
     if (!real)
-        real = (int (*)(pthread_mutex_t *))dlsym(RTLD_NEXT, "pthread_mutex_lock");
+        real = (int (*)(void **, size_t, size_t))dlsym(RTLD_NEXT, "posix_memalign");
     count();
-    return real(m);
+    return real(p, align, n);
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    static void *(*real)(size_t, size_t);
+    if (!real)
+        real = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "aligned_alloc");
+    count();
+    return real(align, n);
+}
+
+/* One interposer per symbol: count the call, then the real one. */
+#define PASS(ret, name, params, args)                                          \
+    ret name params                                                            \
+    {                                                                          \
+        static ret(*real) params;                                              \
+        if (!real)                                                             \
+            real = (ret(*) params)dlsym(RTLD_NEXT, #name);                     \
+        count();                                                               \
+        return real args;                                                      \
+    }
+
+PASS(int, pthread_mutex_lock, (pthread_mutex_t *m), (m))
+PASS(int, pthread_mutex_trylock, (pthread_mutex_t *m), (m))
+PASS(int, pthread_rwlock_rdlock, (pthread_rwlock_t *l), (l))
+PASS(int, pthread_rwlock_wrlock, (pthread_rwlock_t *l), (l))
+PASS(int, pthread_cond_wait, (pthread_cond_t *c, pthread_mutex_t *m), (c, m))
+PASS(int, sem_wait, (sem_t *sem), (sem))
+PASS(ssize_t, write, (int fd, const void *buf, size_t n), (fd, buf, n))
+PASS(ssize_t, read, (int fd, void *buf, size_t n), (fd, buf, n))
+PASS(ssize_t, pread, (int fd, void *buf, size_t n, off_t at), (fd, buf, n, at))
+PASS(off_t, lseek, (int fd, off_t at, int whence), (fd, at, whence))
+PASS(int, close, (int fd), (fd))
+PASS(FILE *, fopen, (const char *path, const char *mode), (path, mode))
+PASS(size_t, fwrite, (const void *p, size_t size, size_t n, FILE *f), (p, size, n, f))
+PASS(size_t, fread, (void *p, size_t size, size_t n, FILE *f), (p, size, n, f))
+PASS(int, fflush, (FILE *f), (f))
+
+static void count_open(void)
+{
+    count();
 }
 
 int open(const char *path, int flags, ...)
@@ -90,17 +133,21 @@ int open(const char *path, int flags, ...)
     va_start(ap, flags);
     mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
     va_end(ap);
-    count();
+    count_open();
     return real(path, flags, mode);
 }
 
-ssize_t write(int fd, const void *buf, size_t n)
+int openat(int dir, const char *path, int flags, ...)
 {
-    static ssize_t (*real)(int, const void *, size_t);
+    static int (*real)(int, const char *, int, ...);
     if (!real)
-        real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
-    count();
-    return real(fd, buf, n);
+        real = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
+    va_end(ap);
+    count_open();
+    return real(dir, path, flags, mode);
 }
 #else
 #define WATCHING 0
@@ -195,7 +242,8 @@ static struct session *album(void)
         snprintf(path, sizeof path, "%s/s.lathe", harness_tmpdir());
         FILE *f = fopen(path, "w");
         fputs("[album]\nrate = 48000\n[master]\ncomp = threshold -20dB ratio 3\n"
-              "[track]\nfile = a.wav\ngap = 0.5s\n[track]\nfile = b.wav\ngap = 0.3s\n"
+              "[track]\nfile = a.wav\ngap = 0.5s\neq = bell 1kHz -2dB q 1\n"
+              "[track]\nfile = b.wav\ncrossfade = 0.3s\n"
               "[output cd]\nformat = wav\nrate = 44100\nbits = 16\nceiling = -1dBTP\n", f);
         fclose(f);
         made = true;
