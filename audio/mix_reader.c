@@ -17,6 +17,7 @@
 #include "dsp/resample.h"
 
 #define CHANNELS 2
+#define MIX_FRAME_BYTES (sizeof(double) * CHANNELS)
 
 struct mix_reader {
     char path[4096];
@@ -34,6 +35,16 @@ struct mix_reader {
 static int64_t min64(int64_t a, int64_t b)
 {
     return a < b ? a : b;
+}
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
 }
 
 struct mix_reader *mix_reader_open(const struct session *s, const struct timeline *tl, int i,
@@ -56,10 +67,14 @@ struct mix_reader *mix_reader_open(const struct session *s, const struct timelin
         goto fail;
     }
     m->mix_channels = info.channels;
-    /* a skip in session frames is a skip in mix frames at the mix's rate */
-    int64_t src_skip = info.rate == tl->rate ? skip
-                       : (int64_t)((double)skip * info.rate / tl->rate + 0.5);
-    src_skip = min64(src_skip < 0 ? 0 : src_skip, tt->source_length);
+    /* a skip in session frames is a skip in mix frames at the mix's rate:
+     * seek to an instant that is a whole frame at both rates, so the
+     * converter's output stays on the session's frame grid, and read the
+     * rest of the way */
+    int64_t g = gcd64(info.rate, tl->rate), unit_in = info.rate / g, unit_out = tl->rate / g;
+    skip = skip < 0 ? 0 : skip;
+    int64_t src_skip = min64(skip / unit_out * unit_in, tt->source_length);
+    int64_t rest = skip - src_skip / unit_in * unit_out;
     m->src_left = tt->source_length - src_skip;
     if (!soundfile_seek(m->file, tt->source_start + src_skip)) {
         snprintf(err, errlen, "%s", soundfile_error(m->file));
@@ -81,6 +96,19 @@ struct mix_reader *mix_reader_open(const struct session *s, const struct timelin
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
+    double *scratch = rest > 0 ? malloc(MIX_FRAME_BYTES * MIX_READER_MAX_BLOCK) : NULL;
+    if (rest > 0 && !scratch) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    int n = 1;
+    while (rest > 0 && n > 0) {
+        n = mix_reader_read(m, scratch, (int)min64(rest, MIX_READER_MAX_BLOCK), err, errlen);
+        rest -= n;
+    }
+    free(scratch);
+    if (n < 0)
+        goto fail;
     return m;
 fail:
     mix_reader_close(m);
