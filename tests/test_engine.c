@@ -164,12 +164,22 @@ struct fake {
     int dead_at;        /* from this write on the device is gone */
     int epipes;
     bool drained, dropped;
+    int pace_us;        /* a write takes this long, as a device's would */
+    atomic_int pauses, resumes;
+    atomic_bool paused;
+    atomic_int writes_while_paused;
 };
 
 static long fake_write(void *dev, const void *data, long frames)
 {
     struct fake *f = dev;
     f->calls++;
+    if (atomic_load(&f->paused))
+        atomic_fetch_add(&f->writes_while_paused, 1);
+    if (f->pace_us) {
+        struct timespec ts = { 0, f->pace_us * 1000L };
+        nanosleep(&ts, NULL);
+    }
     if (f->dead_at && f->calls >= f->dead_at)
         return -ENODEV;
     if (f->epipe_every && f->calls % f->epipe_every == 0) {
@@ -206,9 +216,22 @@ static const char *fake_strerror(int error)
     return strerror(-error);
 }
 
+static int fake_pause(void *dev, bool on)
+{
+    struct fake *f = dev;
+    atomic_fetch_add(on ? &f->pauses : &f->resumes, 1);
+    atomic_store(&f->paused, on);
+    return 0;
+}
+
 static const struct pcm_out_ops fake_ops = {
     .write = fake_write, .recover = fake_recover, .finish = fake_finish,
     .close = fake_close, .strerror = fake_strerror,
+};
+
+static const struct pcm_out_ops fake_pause_ops = {
+    .write = fake_write, .recover = fake_recover, .finish = fake_finish,
+    .close = fake_close, .strerror = fake_strerror, .pause = fake_pause,
 };
 
 /* ---- a small album ---- */
@@ -609,4 +632,75 @@ TEST(a_preroll_skips_the_tracks_before_and_settles_to_the_exact_sound)
     free(pre3.buf);
     free(again.buf);
     session_free(s);
+}
+
+/* ---- pause ---- */
+
+/* Plays the album's cd output, pausing twice on the way. */
+static void play_paused(struct fake *f, const struct pcm_out_ops *ops)
+{
+    struct session *s = album();
+    if (!s)
+        return;
+    char err[512];
+    struct engine_options opt = { .output = "cd", .from = -1, .to = -1 };
+    struct engine *e = engine_new(s, &opt, err, sizeof err);
+    CHECK_MSG(e != NULL, "%s", err);
+    if (!e) {
+        session_free(s);
+        return;
+    }
+    f->frame_bytes = 4;
+    f->cap = 44100 * 4 * 4;
+    f->buf = calloc(1, f->cap);
+    f->pace_us = 2000;  /* the album takes about 0.8 s */
+    struct pcm_out *p = calloc(1, sizeof *p);
+    *p = (struct pcm_out){ .ops = ops, .dev = f, .period = 256, .buffer = 1024 };
+    CHECK(engine_start(e, p, err, sizeof err));
+    struct engine_status st;
+    for (int round = 0; round < 2; round++) {
+        struct timespec ts = { 0, 60 * 1000000L };
+        nanosleep(&ts, NULL);
+        engine_pause(e, true);
+        ts.tv_nsec = 10 * 1000000L;     /* a period and a bit: the write under way ends */
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+        size_t used = f->used;
+        int64_t position = st.position;
+        ts.tv_nsec = 80 * 1000000L;
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+        CHECK(st.running);
+        CHECK_EQ_INT(f->used, used);                /* nothing written while paused */
+        CHECK_EQ_INT(st.position, position);
+        CHECK(used < expected_bytes());
+        engine_pause(e, false);
+    }
+    do {
+        struct timespec ts = { 0, 1000000 };
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+    } while (st.running);
+    CHECK(!st.failed);
+    engine_free(e);
+    session_free(s);
+}
+
+TEST(pause_stops_at_once_and_resumes_with_nothing_lost_or_repeated)
+{
+    struct fake plain = { 0 }, with_op = { 0 }, without_op = { 0 };
+    struct engine_status st;
+    play(&plain, 256, &st, false);
+    play_paused(&with_op, &fake_pause_ops);
+    CHECK_EQ_INT(atomic_load(&with_op.pauses), 2);
+    CHECK_EQ_INT(atomic_load(&with_op.resumes), 2);
+    CHECK_EQ_INT(atomic_load(&with_op.writes_while_paused), 0);
+    CHECK_EQ_INT(with_op.used, plain.used);
+    CHECK(memcmp(with_op.buf, plain.buf, plain.used) == 0);
+    play_paused(&without_op, &fake_ops);    /* a device without the op: writes stop */
+    CHECK_EQ_INT(without_op.used, plain.used);
+    CHECK(memcmp(without_op.buf, plain.buf, plain.used) == 0);
+    free(plain.buf);
+    free(with_op.buf);
+    free(without_op.buf);
 }
