@@ -35,6 +35,7 @@
 #define MIX_CHUNK 4096          /* frames the reader moves into a ring at a time */
 #define MIX_FRAME (sizeof(double) * ALBUM_CHANNELS)
 #define METER_FRAMES 256        /* meter frames the ring holds */
+#define RAMP_SECONDS 0.015      /* a live change crossfades over this long */
 
 /* One track's mix on its way from the reader to the audio thread. */
 struct mix_slot {
@@ -74,6 +75,16 @@ struct engine {
     bool finished;              /* the span's last frame is in the FIFO */
     bool direct;                /* fast-forward: the source reads the mixes itself */
     const char *dsp_error;      /* set before audio_failed */
+    int ramp;                   /* frames of a live change's crossfade */
+    double trim_now, trim_from, trim_to;
+    int trim_left;
+
+    /* live changes: UI -> audio (pending), audio -> UI (retired); each
+     * pointer is taken with an atomic exchange, so one side only ever
+     * owns a set */
+    _Atomic(struct album_chains *) pending;
+    _Atomic(struct album_chains *) retired;
+    _Atomic double trim;        /* linear gain after the master chain: UI -> audio */
 
     /* the reader's */
     struct mix_slot slots[SLOTS];
@@ -260,6 +271,9 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
     if (!e->stage)
         goto fail;
     start_point(e, opt->preroll);
+    e->ramp = (int)(RAMP_SECONDS * e->tl.rate) > 1 ? (int)(RAMP_SECONDS * e->tl.rate) : 1;
+    e->trim_now = e->trim_from = e->trim_to = 1.0;
+    atomic_init(&e->trim, 1.0);
     e->block = malloc(sizeof(double) * READ_BLOCK * ALBUM_CHANNELS);
     e->mixbuf = malloc(MIX_FRAME * MIX_CHUNK);
     e->meters = ring_new(METER_FRAMES * sizeof(struct engine_meter));
@@ -398,6 +412,29 @@ static bool emit_fifo(void *ctx, const struct render_block *b, char *err, size_t
     return true;
 }
 
+/* Audio thread (and fast-forward): the trim, ramped to where it was set. */
+static void apply_trim(struct engine *e, double *buf, int n)
+{
+    double target = atomic_load_explicit(&e->trim, memory_order_relaxed);
+    if (target != e->trim_to) {
+        e->trim_from = e->trim_now;
+        e->trim_to = target;
+        e->trim_left = e->ramp;
+    }
+    if (e->trim_left == 0 && e->trim_now == 1.0)
+        return;
+    for (int i = 0; i < n; i++) {
+        if (e->trim_left > 0) {
+            e->trim_now = e->trim_to + (e->trim_from - e->trim_to) * e->trim_left / e->ramp;
+            e->trim_left--;
+        } else {
+            e->trim_now = e->trim_to;
+        }
+        for (int c = 0; c < ALBUM_CHANNELS; c++)
+            buf[i * ALBUM_CHANNELS + c] *= e->trim_now;
+    }
+}
+
 /* Audio thread (and fast-forward): one step of the album through the
  * output's stage into the FIFO. */
 static bool dsp_step(struct engine *e, int frames)
@@ -410,7 +447,24 @@ static bool dsp_step(struct engine *e, int frames)
         e->finished = true;
         return outstage_finish(e->stage, emit_fifo, e, err, sizeof err);
     }
+    apply_trim(e, e->block, n);
     return outstage_push(e->stage, e->block, n, emit_fifo, e, err, sizeof err);
+}
+
+/* Audio thread, once a period: takes a published set of chains, hands back
+ * the one a finished change let go of. */
+static void take_changes(struct engine *e)
+{
+    if (!atomic_load(&e->retired)) {
+        struct album_chains *r = album_stream_retired(e->album);
+        if (r)
+            atomic_store(&e->retired, r);
+    }
+    if (album_stream_can_set_chains(e->album) && atomic_load(&e->pending)) {
+        struct album_chains *next = atomic_exchange(&e->pending, NULL);
+        if (next)
+            album_stream_set_chains(e->album, next, e->ramp);
+    }
 }
 
 /* ---- the album's mix source: the slots' rings ---- */
@@ -729,6 +783,8 @@ static void *audio_main(void *arg)
                 sleep_ms(2);
                 continue;
             }
+            if (!e->ddp)
+                take_changes(e);
             if (!make_period(e, out->period)) {
                 if (!atomic_load(&e->stop) && !atomic_load(&e->reader_failed)) {
                     if (!e->dsp_error)
@@ -816,6 +872,57 @@ void engine_pause(struct engine *e, bool paused)
     atomic_store(&e->pause, paused);
 }
 
+static bool same_timeline(const struct timeline *a, const struct timeline *b)
+{
+    if (a->rate != b->rate || a->ntracks != b->ntracks || a->end != b->end)
+        return false;
+    for (int i = 0; i < a->ntracks; i++) {
+        const struct timeline_track *x = &a->tracks[i], *y = &b->tracks[i];
+        if (x->audio_start != y->audio_start || x->audio_length != y->audio_length ||
+            x->source_start != y->source_start || x->source_length != y->source_length ||
+            x->fade_in != y->fade_in || x->fade_out != y->fade_out || x->crossfade != y->crossfade)
+            return false;
+    }
+    return true;
+}
+
+bool engine_update(struct engine *e, const struct session *s, char *err, size_t errlen)
+{
+    if (e->ddp) {
+        snprintf(err, errlen, "a DDP image plays as it is: it has no chains to change");
+        return false;
+    }
+    album_chains_free(atomic_exchange(&e->retired, NULL));
+    struct timeline tl;
+    if (!timeline_build(s, &tl)) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    bool same = same_timeline(&tl, &e->tl);
+    timeline_free(&tl);
+    if (!same) {
+        snprintf(err, errlen, "the tracks or the timeline changed: playback must start again");
+        return false;
+    }
+    struct album_chains *c = album_chains_new(s, &e->tl, err, errlen);
+    if (!c)
+        return false;
+    if (!album_stream_chains_fit(e->album, c)) {
+        snprintf(err, errlen, "a chain's latency changed (a limiter's lookahead?): playback must "
+                 "start again");
+        album_chains_free(c);
+        return false;
+    }
+    /* a set published before and not taken yet is replaced: ours to free */
+    album_chains_free(atomic_exchange(&e->pending, c));
+    return true;
+}
+
+void engine_set_trim(struct engine *e, double db)
+{
+    atomic_store(&e->trim, pow(10.0, db / 20.0));
+}
+
 void engine_status(const struct engine *e, struct engine_status *st)
 {
     bool audio_done = atomic_load(&e->audio_done);
@@ -862,6 +969,8 @@ void engine_free(struct engine *e)
         pthread_join(e->audio, NULL);
     pcm_out_free(e->out);
     album_stream_free(e->album);
+    album_chains_free(atomic_load(&e->pending));
+    album_chains_free(atomic_load(&e->retired));
     outstage_free(e->stage);
     for (int k = 0; k < SLOTS; k++) {
         mix_reader_close(e->slots[k].mix);

@@ -22,6 +22,7 @@
 #include "audio/engine.h"
 #include "audio/mixprobe.h"
 #include "audio/soundfile.h"
+#include "dsp/chain.h"
 #include "session/sessfile.h"
 #include "tests/harness.h"
 
@@ -703,4 +704,120 @@ TEST(pause_stops_at_once_and_resumes_with_nothing_lost_or_repeated)
     free(plain.buf);
     free(with_op.buf);
     free(without_op.buf);
+}
+
+/* ---- live changes ---- */
+
+static const char *live_session =
+    "[album]\nrate = 48000\n"
+    "[master]\neq = bell 100Hz +6dB q 1\nlimit = ceiling -1dBTP\n"
+    "[track]\nfile = live.wav\n";
+
+enum change { GAIN, BYPASS, TRIM };
+
+struct live_play {
+    struct fake f;
+    int64_t before, after;  /* positions around the change */
+};
+
+/* Plays the live session at the session rate; with `change` made once
+ * half a second has been played (change < 0: none). */
+static void play_live(struct session *s, int change, struct live_play *lp)
+{
+    char err[512];
+    struct engine_options opt = { .from = -1, .to = -1 };
+    struct engine *e = engine_new(s, &opt, err, sizeof err);
+    CHECK_MSG(e != NULL, "%s", err);
+    if (!e)
+        return;
+    int64_t start, end;
+    engine_span(e, &start, &end);
+    lp->f.frame_bytes = 8;
+    lp->f.cap = (size_t)(end - start) * 8;
+    lp->f.buf = calloc(1, lp->f.cap);
+    lp->f.pace_us = 2000;
+    struct pcm_out *p = calloc(1, sizeof *p);
+    *p = (struct pcm_out){ .ops = &fake_ops, .dev = &lp->f, .period = 256, .buffer = 1024 };
+    CHECK(engine_start(e, p, err, sizeof err));
+    struct engine_status st;
+    bool changed = change < 0;
+    do {
+        struct timespec ts = { 0, 500000 };
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+        if (!changed && st.position >= start + 120000) {   /* after 2 s of pregap */
+            lp->before = st.position;
+            if (change == TRIM) {
+                engine_set_trim(e, -6);
+            } else {
+                if (change == GAIN)
+                    s->master.gain = -6;
+                else
+                    s->master.chain.bypass = true;
+                CHECK_MSG(engine_update(e, s, err, sizeof err), "%s", err);
+                s->master.gain = 0;
+                s->master.chain.bypass = false;
+            }
+            engine_status(e, &st);
+            lp->after = st.position;
+            changed = true;
+        }
+    } while (st.running);
+    CHECK(!st.failed);
+    engine_free(e);
+}
+
+static double left(const struct fake *f, size_t i)
+{
+    return ((const int32_t *)f->buf)[2 * i] / 2147483648.0;
+}
+
+static double rms_left(const struct fake *f, size_t from, size_t to)
+{
+    double sum = 0;
+    for (size_t i = from; i < to; i++)
+        sum += left(f, i) * left(f, i);
+    return sqrt(sum / (double)(to - from));
+}
+
+TEST(a_live_change_is_heard_within_a_period_and_the_latency_and_never_clicks)
+{
+    write_tone_at("live.wav", 48000, 2.0, 100, 0.2);
+    struct session *s = load_text("live.lathe", live_session);
+    if (!s)
+        return;
+    struct chain *master = chain_new(s->master.chain.procs, s->master.chain.n, 48000, 2, 1024);
+    int latency = chain_latency(master);
+    chain_free(master);
+    struct live_play ref = { 0 };
+    play_live(s, -1, &ref);
+    size_t n = ref.f.used / 8;
+    double natural = 0;     /* the sine's own largest step from sample to sample */
+    for (size_t i = 1; i < n; i++)
+        natural = fmax(natural, fabs(left(&ref.f, i) - left(&ref.f, i - 1)));
+    static const char *names[] = { "master gain", "master bypass", "trim" };
+    for (int change = GAIN; change <= TRIM; change++) {
+        struct live_play lp = { 0 };
+        int calls = atomic_load(&audio_calls);
+        play_live(s, change, &lp);
+        CHECK_EQ_INT(lp.f.used, ref.f.used);
+        CHECK_EQ_INT(atomic_load(&audio_calls), calls);   /* no allocation on the audio thread */
+        size_t first = 0;
+        while (first < n && left(&lp.f, first) == left(&ref.f, first))
+            first++;
+        double jump = 0;
+        for (size_t i = 1; i < n; i++)
+            jump = fmax(jump, fabs(left(&lp.f, i) - left(&lp.f, i - 1)));
+        double drop = 20 * log10(rms_left(&lp.f, n - 24000, n) / rms_left(&ref.f, n - 24000, n));
+        printf("  %s: heard %ld frames after it was published (period 256, latency %d); "
+               "largest step %.5f (the sine's own %.5f); %.2f dB at the end\n", names[change],
+               (long)((int64_t)first - lp.after), latency, jump, natural, drop);
+        CHECK(first >= (size_t)lp.before);
+        CHECK((int64_t)first <= lp.after + 3 * 256 + latency);
+        CHECK(jump < natural * 1.05);
+        CHECK_NEAR(drop, -6, 0.3);
+        free(lp.f.buf);
+    }
+    free(ref.f.buf);
+    session_free(s);
 }
