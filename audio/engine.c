@@ -27,6 +27,7 @@
 #include "audio/outstage.h"
 #include "audio/ring.h"
 #include "audio/sink.h"
+#include "dsp/level_meter.h"
 #include "session/timeline.h"
 
 #define READ_BLOCK 1024         /* most album frames the DSP runs at a time */
@@ -35,6 +36,8 @@
 #define MIX_CHUNK 4096          /* frames the reader moves into a ring at a time */
 #define MIX_FRAME (sizeof(double) * ALBUM_CHANNELS)
 #define METER_FRAMES 256        /* meter frames the ring holds */
+#define TAP_SECONDS 2           /* played frames the tap holds */
+#define TAP_CHUNK 1024          /* frames converted for the tap at a time */
 #define RAMP_SECONDS 0.015      /* a live change crossfades over this long */
 
 /* One track's mix on its way from the reader to the audio thread. */
@@ -94,7 +97,10 @@ struct engine {
     bool reached_end;
     struct ring *pcm;           /* DDP device frames: reader -> audio */
 
-    struct ring *meters;        /* audio -> UI */
+    struct ring *meters;        /* audio -> UI: struct engine_meter */
+    struct ring *tap;           /* audio -> UI: float stereo frames played */
+    struct level_meter *lm;     /* the audio thread's */
+    float *tap_buf;             /* TAP_CHUNK frames, the audio thread's */
     struct pcm_out *out;        /* the audio thread's once started */
 
     pthread_t reader, audio;
@@ -166,6 +172,16 @@ static struct engine *new_engine(void)
     for (int k = 0; e && k < SLOTS; k++)
         atomic_init(&e->slots[k].track, -1);
     return e;
+}
+
+/* Needs e->rate. */
+static bool new_meters(struct engine *e)
+{
+    e->meters = ring_new(METER_FRAMES * sizeof(struct engine_meter));
+    e->tap = ring_new((size_t)e->rate * TAP_SECONDS * 2 * sizeof(float));
+    e->tap_buf = malloc(sizeof(float) * 2 * TAP_CHUNK);
+    e->lm = level_meter_new(2, e->rate);
+    return e->meters && e->tap && e->tap_buf && e->lm;
 }
 
 static int64_t gcd64(int64_t a, int64_t b)
@@ -276,8 +292,7 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
     atomic_init(&e->trim, 1.0);
     e->block = malloc(sizeof(double) * READ_BLOCK * ALBUM_CHANNELS);
     e->mixbuf = malloc(MIX_FRAME * MIX_CHUNK);
-    e->meters = ring_new(METER_FRAMES * sizeof(struct engine_meter));
-    if (!e->block || !e->mixbuf || !e->meters)
+    if (!e->block || !e->mixbuf || !new_meters(e))
         goto oom;
     /* a second of each mix ahead: far more than a period, whatever the disk does */
     size_t ahead = (size_t)e->tl.rate > 4 * MIX_CHUNK ? (size_t)e->tl.rate : 4 * MIX_CHUNK;
@@ -319,8 +334,7 @@ struct engine *engine_new_ddp(const struct ddp *d, const struct engine_options *
     e->ddp_s16 = malloc(sizeof(int16_t) * READ_BLOCK * 2);
     e->ddp_pcm = malloc(sizeof(int32_t) * READ_BLOCK * 2);
     e->staging = malloc((size_t)MIX_CHUNK * (size_t)e->frame_bytes);
-    e->meters = ring_new(METER_FRAMES * sizeof(struct engine_meter));
-    if (!e->marks || !e->ddp_s16 || !e->ddp_pcm || !e->staging || !e->meters) {
+    if (!e->marks || !e->ddp_s16 || !e->ddp_pcm || !e->staging || !new_meters(e)) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -667,27 +681,58 @@ static void *reader_main(void *arg)
 
 /* ---- the audio thread ---- */
 
-/* Audio thread: levels of the frames just written. */
+/* Audio thread: the track (0-based) at an engine-rate position. */
+static int track_at(const struct engine *e, int64_t position)
+{
+    int t = 0;
+    while (t + 1 < e->ntracks && position >= e->marks[t + 1])
+        t++;
+    return t;
+}
+
+/* Audio thread: the frames just written, as floats into the tap (dropped
+ * when the reader of the tap lags). */
+static void tap(struct engine *e, const void *data, long frames)
+{
+    if (ring_write_space(e->tap) < (size_t)frames * 2 * sizeof(float))
+        return;
+    for (long done = 0; done < frames;) {
+        long n = frames - done < TAP_CHUNK ? frames - done : TAP_CHUNK;
+        for (long i = 0; i < n * 2; i++) {
+            long k = done * 2 + i;
+            e->tap_buf[i] = e->sample == PCM_S16 ? ((const int16_t *)data)[k] / 32768.0f
+                          : e->sample == PCM_S32 ? (float)(((const int32_t *)data)[k] / 2147483648.0)
+                                                 : ((const float *)data)[k];
+        }
+        ring_write(e->tap, e->tap_buf, (size_t)n * 2 * sizeof(float));
+        done += n;
+    }
+}
+
+/* Audio thread: levels of the frames just written, as the device has them. */
 static void meter(struct engine *e, const void *data, long frames, int64_t position)
 {
-    struct engine_meter m = { .position = position, .frames = (int)frames };
-    double sum[2] = { 0, 0 }, peak[2] = { 0, 0 };
-    for (long i = 0; i < frames; i++)
-        for (int c = 0; c < 2; c++) {
-            double v;
-            if (e->sample == PCM_S16)
-                v = ((const int16_t *)data)[2 * i + c] / 32768.0;
-            else if (e->sample == PCM_S32)
-                v = ((const int32_t *)data)[2 * i + c] / 2147483648.0;
-            else
-                v = ((const float *)data)[2 * i + c];
-            v = fabs(v);
-            peak[c] = v > peak[c] ? v : peak[c];
-            sum[c] += v * v;
-        }
+    if (e->sample == PCM_S16)
+        level_meter_process_s16(e->lm, data, frames);
+    else if (e->sample == PCM_S32)
+        level_meter_process_s32(e->lm, data, frames);
+    else
+        level_meter_process_float(e->lm, data, frames);
+    tap(e, data, frames);
+    struct level_reading r;
+    level_meter_take(e->lm, &r);
+    struct engine_meter m = { .position = position, .frames = (int)frames,
+                              .correlation = (float)r.correlation };
     for (int c = 0; c < 2; c++) {
-        m.peak[c] = (float)peak[c];
-        m.rms[c] = frames ? (float)sqrt(sum[c] / (double)frames) : 0;
+        m.peak[c] = (float)r.peak[c];
+        m.rms[c] = (float)r.rms[c];
+        m.true_peak[c] = (float)r.true_peak[c];
+    }
+    if (e->album) {
+        double comp, limit;
+        album_stream_gain_reduction(e->album, track_at(e, position), &comp, &limit);
+        m.gr_comp = (float)comp;
+        m.gr_limit = (float)limit;
     }
     ring_write(e->meters, &m, sizeof m);    /* a full ring drops the frame */
 }
@@ -958,6 +1003,16 @@ bool engine_meter_pop(struct engine *e, struct engine_meter *m)
     return ring_read(e->meters, m, sizeof *m);
 }
 
+long engine_tap_read(struct engine *e, float *buf, long frames)
+{
+    size_t frame = 2 * sizeof(float);
+    size_t have = ring_read_space(e->tap) / frame;
+    long n = (long)have < frames ? (long)have : frames;
+    if (n > 0)
+        ring_read(e->tap, buf, (size_t)n * frame);
+    return n > 0 ? n : 0;
+}
+
 void engine_free(struct engine *e)
 {
     if (!e)
@@ -978,6 +1033,9 @@ void engine_free(struct engine *e)
     }
     ring_free(e->pcm);
     ring_free(e->meters);
+    ring_free(e->tap);
+    free(e->tap_buf);
+    level_meter_free(e->lm);
     free(e->block);
     free(e->mixbuf);
     free(e->fifo);

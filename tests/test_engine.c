@@ -821,3 +821,105 @@ TEST(a_live_change_is_heard_within_a_period_and_the_latency_and_never_clicks)
     free(ref.f.buf);
     session_free(s);
 }
+
+/* ---- meters and the tap ---- */
+
+static void write_mono(const char *name, double seconds, double freq, double amp)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/%s", harness_tmpdir(), name);
+    struct soundfile *f = soundfile_create(path, SF_KIND_WAV, 48000, 1, 24, err, sizeof err);
+    CHECK_MSG(f != NULL, "%s", err);
+    double buf[1000];
+    long frames = (long)(seconds * 48000);
+    for (long k = 0; k < frames;) {
+        int n = frames - k > 1000 ? 1000 : (int)(frames - k);
+        for (int i = 0; i < n; i++)
+            buf[i] = amp * sin(2 * M_PI * freq * (double)(k + i) / 48000);
+        soundfile_write(f, buf, n);
+        k += n;
+    }
+    soundfile_close(f);
+}
+
+TEST(meters_give_levels_correlation_and_gain_reduction_and_the_tap_the_frames_played)
+{
+    write_mono("mono.wav", 1.5, 997, 0.5);
+    struct session *s = load_text("m.lathe",
+        "[album]\nrate = 48000\n"
+        "[master]\ncomp = threshold -24dB ratio 4 attack 5ms release 100ms\nlimit = ceiling -12dBTP\n"
+        "[track]\nfile = mono.wav\n");
+    if (!s)
+        return;
+    char err[512];
+    struct engine_options opt = { .from = -1, .to = -1 };
+    struct engine *e = engine_new(s, &opt, err, sizeof err);
+    CHECK_MSG(e != NULL, "%s", err);
+    if (!e)
+        return;
+    int64_t start, end;
+    engine_span(e, &start, &end);
+    struct fake f = { .frame_bytes = 8, .cap = (size_t)(end - start) * 8, .pace_us = 1000 };
+    f.buf = calloc(1, f.cap);
+    float *tapped = calloc((size_t)(end - start) * 2, sizeof *tapped);
+    long ntap = 0;
+    struct pcm_out *p = calloc(1, sizeof *p);
+    *p = (struct pcm_out){ .ops = &fake_ops, .dev = &f, .period = 512, .buffer = 2048 };
+    CHECK(engine_start(e, p, err, sizeof err));
+    double peak = 0, true_peak = 0, comp = 0, limit = 0, sumsq = 0, corr_min = 1;
+    int64_t frames = 0, next = start;
+    struct engine_status st;
+    struct engine_meter m;
+    bool in_order = true;
+    do {
+        struct timespec ts = { 0, 2000000 };
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+        while (engine_meter_pop(e, &m)) {
+            in_order = in_order && m.position == next;
+            next = m.position + m.frames;
+            frames += m.frames;
+            peak = fmax(peak, m.peak[0]);
+            true_peak = fmax(true_peak, m.true_peak[0]);
+            sumsq += (double)m.rms[0] * m.rms[0] * m.frames;
+            comp = fmax(comp, m.gr_comp);
+            limit = fmax(limit, m.gr_limit);
+            if (m.rms[0] > 0.01)
+                corr_min = fmin(corr_min, m.correlation);
+        }
+        long got;
+        while ((got = engine_tap_read(e, tapped + ntap * 2, end - start - ntap)) > 0)
+            ntap += got;
+    } while (st.running);
+    long got;
+    while ((got = engine_tap_read(e, tapped + ntap * 2, end - start - ntap)) > 0)
+        ntap += got;
+    CHECK(!st.failed);
+    size_t n = f.used / 8;
+    const int32_t *x = (const int32_t *)f.buf;
+    double out_peak = 0, out_sumsq = 0;
+    bool tap_same = (size_t)ntap == n;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[2 * i] / 2147483648.0;
+        out_peak = fmax(out_peak, fabs(v));
+        out_sumsq += v * v;
+        tap_same = tap_same && tapped[2 * i] == (float)v && tapped[2 * i + 1] == (float)(x[2 * i + 1] / 2147483648.0);
+    }
+    printf("  meters: peak %.4f true peak %.4f (output peak %.4f), rms %.4f (output %.4f), "
+           "gr comp %.1f dB limit %.1f dB, correlation >= %.4f; tap %ld of %zu frames\n",
+           peak, true_peak, out_peak, sqrt(sumsq / (double)frames), sqrt(out_sumsq / (double)n),
+           comp, limit, corr_min, ntap, n);
+    CHECK(in_order);
+    CHECK_EQ_INT(frames, (int64_t)n);
+    CHECK_NEAR(peak, out_peak, 1e-6);
+    CHECK(true_peak >= peak && true_peak < peak * 1.2);
+    CHECK_NEAR(sqrt(sumsq / (double)frames), sqrt(out_sumsq / (double)n), 1e-5);
+    CHECK(comp > 3);            /* -6 dBFS into a -24 dB threshold at 4:1 */
+    CHECK(limit > 0.5);
+    CHECK(corr_min > 0.999);    /* a mono mix: both channels the same */
+    CHECK(tap_same);
+    free(f.buf);
+    free(tapped);
+    engine_free(e);
+    session_free(s);
+}
