@@ -38,6 +38,7 @@
 #define METER_FRAMES 256        /* meter frames the ring holds */
 #define TAP_SECONDS 2           /* played frames the tap holds */
 #define TAP_CHUNK 1024          /* frames converted for the tap at a time */
+#define STALL_SECONDS 2         /* a device that takes nothing this long is lost */
 #define RAMP_SECONDS 0.015      /* a live change crossfades over this long */
 
 /* One track's mix on its way from the reader to the audio thread. */
@@ -797,6 +798,19 @@ static bool wait_for_reader(struct engine *e)
     return false;
 }
 
+/* Audio thread: after a write that took nothing; true once the device has
+ * taken nothing for STALL_SECONDS (stall.tv_sec == 0: it just began). */
+static bool stalled_too_long(struct timespec *stall)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (stall->tv_sec == 0) {
+        *stall = now;
+        return false;
+    }
+    return now.tv_sec - stall->tv_sec + (now.tv_nsec - stall->tv_nsec) / 1e9 > STALL_SECONDS;
+}
+
 /* Audio thread: the device failed for good. */
 static void device_failed(struct engine *e, int error)
 {
@@ -814,6 +828,7 @@ static void *audio_main(void *arg)
     pthread_setname_np(pthread_self(), "lathe-audio");
     go_realtime(e);
     bool paused = false;
+    struct timespec stall = { 0, 0 };   /* since when the device took nothing */
     if (wait_for_reader(e)) {
         while (!atomic_load(&e->stop)) {
             if (atomic_load(&e->pause) != paused) {
@@ -825,6 +840,7 @@ static void *audio_main(void *arg)
                 }
             }
             if (paused) {
+                stall.tv_sec = 0;
                 sleep_ms(2);
                 continue;
             }
@@ -846,6 +862,10 @@ static void *audio_main(void *arg)
             long frames = e->fifo_len < out->period ? e->fifo_len : out->period;
             const unsigned char *data = e->fifo + (size_t)e->fifo_off * (size_t)e->frame_bytes;
             long w = out->ops->write(out->dev, data, frames);
+            if (w <= 0 && stalled_too_long(&stall)) {
+                device_failed(e, -ETIMEDOUT);
+                break;
+            }
             if (w < 0) {
                 if (w == -EPIPE || w == -ESTRPIPE)
                     atomic_fetch_add(&e->xruns, 1);
@@ -856,6 +876,8 @@ static void *audio_main(void *arg)
                 }
                 continue;
             }
+            if (w > 0)
+                stall.tv_sec = 0;
             int64_t played = atomic_load(&e->played);
             meter(e, data, w, e->start + played);
             e->fifo_off += w;
@@ -989,8 +1011,9 @@ const char *engine_error(const struct engine *e)
     if (atomic_load(&e->reader_failed))
         snprintf(m->err, sizeof m->err, "%s", e->reader_err);
     else if (atomic_load(&e->audio_failed) && e->audio_error)
-        snprintf(m->err, sizeof m->err, "the audio device failed: %s",
-                 e->out->ops->strerror(e->audio_error));
+        snprintf(m->err, sizeof m->err, "%s: %s; playback stopped", pcm_out_lost(e->audio_error),
+                 e->audio_error == -ETIMEDOUT ? "nothing taken for a while"
+                                              : e->out->ops->strerror(e->audio_error));
     else if (atomic_load(&e->audio_failed))
         snprintf(m->err, sizeof m->err, "%s", e->dsp_error ? e->dsp_error : "playback failed");
     else

@@ -169,6 +169,9 @@ struct fake {
     atomic_int pauses, resumes;
     atomic_bool paused;
     atomic_int writes_while_paused;
+    int stall_at;       /* from this write on the device takes nothing (-EAGAIN) */
+    struct timespec died;   /* when it first failed for good */
+    double stopped_after;   /* seconds from then until the engine stopped */
 };
 
 static long fake_write(void *dev, const void *data, long frames)
@@ -181,8 +184,16 @@ static long fake_write(void *dev, const void *data, long frames)
         struct timespec ts = { 0, f->pace_us * 1000L };
         nanosleep(&ts, NULL);
     }
-    if (f->dead_at && f->calls >= f->dead_at)
+    if (f->dead_at && f->calls >= f->dead_at) {
+        if (f->died.tv_sec == 0)
+            clock_gettime(CLOCK_MONOTONIC, &f->died);
         return -ENODEV;
+    }
+    if (f->stall_at && f->calls >= f->stall_at) {
+        if (f->died.tv_sec == 0)
+            clock_gettime(CLOCK_MONOTONIC, &f->died);
+        return -EAGAIN;
+    }
     if (f->epipe_every && f->calls % f->epipe_every == 0) {
         f->epipes++;
         return -EPIPE;
@@ -198,7 +209,19 @@ static long fake_write(void *dev, const void *data, long frames)
 
 static int fake_recover(void *dev, int error)
 {
+    if (error == -EAGAIN) {     /* as ALSA's: wait a little for room */
+        struct timespec ts = { 0, 20 * 1000000L };
+        nanosleep(&ts, NULL);
+        return 0;
+    }
     return error == -EPIPE ? 0 : error;
+}
+
+static double since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
 static void fake_finish(void *dev, bool drain)
@@ -306,8 +329,11 @@ static void play(struct fake *f, int period, struct engine_status *st, bool stop
         engine_stop(e);
     for (int waited = 0;; waited++) {
         engine_status(e, st);
-        if (!st->running)
+        if (!st->running) {
+            if (f->died.tv_sec)
+                f->stopped_after = since(&f->died);
             break;
+        }
         CHECK_MSG(waited < 20000, "the engine did not end within 20 s");
         if (waited >= 20000)
             break;
@@ -356,6 +382,9 @@ TEST(a_lost_device_stops_the_engine_with_a_message)
     struct fake f = { .dead_at = 20 };
     struct engine_status st;
     play(&f, 256, &st, false);
+    printf("  lost: stopped %.3f s after the device went; \"%s\"\n", f.stopped_after, last_error);
+    CHECK(f.stopped_after < 1.0);
+    CHECK(strstr(last_error, "gone"));
     CHECK(st.failed);
     CHECK(!st.running);
     CHECK(f.used > 0 && f.used < expected_bytes());
@@ -922,4 +951,35 @@ TEST(meters_give_levels_correlation_and_gain_reduction_and_the_tap_the_frames_pl
     free(tapped);
     engine_free(e);
     session_free(s);
+}
+
+TEST(a_device_that_stops_taking_frames_is_given_up_with_a_message)
+{
+    struct fake f = { .stall_at = 30 };
+    struct engine_status st;
+    play(&f, 256, &st, false);
+    printf("  stalled: stopped %.3f s after the device stopped taking frames; \"%s\"\n",
+           f.stopped_after, last_error);
+    CHECK(st.failed);
+    CHECK(!st.running);
+    CHECK(f.stopped_after > 1.5 && f.stopped_after < 3.5);
+    CHECK_MSG(strstr(last_error, "stopped taking frames"), "%s", last_error);
+    CHECK(f.dropped);
+    free(f.buf);
+}
+
+TEST(opening_errors_say_busy_or_missing_and_name_the_device)
+{
+    char err[512];
+    pcm_out_describe("hw:1", -EBUSY, err, sizeof err);
+    CHECK_MSG(strstr(err, "\"hw:1\" is busy (used by another program?)"), "%s", err);
+    pcm_out_describe("hw:9", -ENOENT, err, sizeof err);
+    CHECK_MSG(strstr(err, "\"hw:9\"") && (strstr(err, "no sound card") || strstr(err, "list-devices")),
+              "%s", err);
+    CHECK(strstr(pcm_out_lost(-ENODEV), "gone"));
+    /* a real open of a device that cannot be there */
+    struct pcm_out *p = pcm_out_open("hw:97", 48000, PCM_S16, 256, 4, err, sizeof err);
+    CHECK(p == NULL);
+    CHECK_MSG(strstr(err, "\"hw:97\""), "%s", err);
+    pcm_out_free(p);
 }
