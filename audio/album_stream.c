@@ -104,8 +104,8 @@ static void file_close(void *ctx, int track)
     a->readers[track] = NULL;
 }
 
-/* The track's audio before its chain: frames [pre_pos, pre_pos + n),
- * silence past its end, with `gain` and the fades applied. */
+/* Audio thread: the track's audio before its chain: frames [pre_pos,
+ * pre_pos + n), silence past its end, with `gain` and the fades applied. */
 static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, int n,
                      double gain)
 {
@@ -141,6 +141,7 @@ static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, 
     return true;
 }
 
+/* Audio thread. */
 static void scale(double *buf, int n, double gain)
 {
     if (gain != 1.0)
@@ -148,7 +149,7 @@ static void scale(double *buf, int n, double gain)
             buf[i] *= gain;
 }
 
-/* Equal-gain crossfade from `old` (the old chain's output) into buf over
+/* Audio thread: equal-gain crossfade from `old` (the old chain's output) into buf over
  * the ramp's remaining frames. */
 static void crossfade(struct album_stream *a, double *buf, const double *old, int n, int *left)
 {
@@ -162,7 +163,7 @@ static void crossfade(struct album_stream *a, double *buf, const double *old, in
         a->ramping--;
 }
 
-/* k frames of the track into its chain (and, while ramping, the old one). */
+/* Audio thread: k frames of the track into its chain (and, while ramping, the old one). */
 static bool track_step(struct album_stream *a, struct track_src *ts, double *buf, int k)
 {
     int i = (int)(ts - a->tracks);
@@ -183,7 +184,7 @@ static bool track_step(struct album_stream *a, struct track_src *ts, double *buf
     return true;
 }
 
-/* The track through its chain: frames [out_pos, out_pos + n). */
+/* Audio thread: the track through its chain, frames [out_pos, out_pos + n). */
 static bool track_read(struct album_stream *a, struct track_src *ts, double *buf, int n)
 {
     if (!ts->primed) {
@@ -323,7 +324,7 @@ struct album_chains *album_stream_retired(struct album_stream *a)
     return r;
 }
 
-/* Once every ramp has ended, the old chains are retired. */
+/* Audio thread: once every ramp has ended, the old chains are retired. */
 static void retire_old(struct album_stream *a)
 {
     if (a->old && a->ramping <= 0) {
@@ -332,6 +333,7 @@ static void retire_old(struct album_stream *a)
     }
 }
 
+/* Audio thread. */
 static void gr_of(const struct live_chain *lc, double *comp, double *limit)
 {
     for (int j = 0; j < lc->n; j++) {
@@ -424,7 +426,7 @@ void album_stream_free(struct album_stream *a)
     free(a);
 }
 
-/* The sum of the tracks over album frames [in_pos, in_pos + n). */
+/* Audio thread: the sum of the tracks over album frames [in_pos, in_pos + n). */
 static bool premaster_read(struct album_stream *a, double *buf, int n)
 {
     memset(buf, 0, sizeof(double) * (size_t)n * ALBUM_CHANNELS);
@@ -457,6 +459,7 @@ static bool premaster_read(struct album_stream *a, double *buf, int n)
     return true;
 }
 
+/* Audio thread: the next n frames after the master chain. */
 static bool master_block(struct album_stream *a, double *buf, int n)
 {
     if (!premaster_read(a, buf, n))
