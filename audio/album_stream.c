@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The album stream (see album.h).
+/* The album stream (see album_stream.h).
  *
- * Each track is a pull pipeline: decode (libsndfile) -> stereo -> resample
- * to the session rate -> gain and fades at track-relative positions -> track
+ * Each track is a pull pipeline: its source (decode, stereo, resample to
+ * the session rate: mix_reader.h, or a ring a reader thread fills) -> gain
+ * and fades at track-relative positions -> track
  * chain. Chains with lookahead are fed ahead by their latency, so their
  * output lands where the timeline says. The album sums the tracks that
  * overlap each block (a crossfade is two at once), then runs the master gain
  * and master chain, fed ahead the same way. Everything is positioned by
  * frame counts, never by block boundaries, so the stream is the same for
- * any block size. */
+ * any block size.
+ *
+ * Everything is allocated in album_stream_new and freed in _free (the
+ * chains of finished tracks too), so reading allocates nothing itself. */
 #include "audio/album_stream.h"
 
 #include <math.h>
@@ -16,33 +20,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audio/mixprobe.h"
-#include "audio/soundfile.h"
+#include "audio/mix_reader.h"
 #include "dsp/chain.h"
 #include "dsp/fade.h"
-#include "dsp/resample.h"
 
 struct track_src {
     const struct track *t;
     const struct timeline_track *tt;
-    char path[4096];
-    struct soundfile *file;
-    int mix_channels;
-    int64_t src_left;       /* mix frames still to decode */
-    struct resampler *rs;   /* NULL at the session rate */
-    bool drained;
-    double *decoded;        /* ALBUM_MAX_BLOCK * mix_channels */
-    double *stereo;         /* ALBUM_MAX_BLOCK * 2 */
-    double *fifo;           /* session-rate stereo frames waiting */
-    int fifo_len, fifo_cap;
     int64_t pre_pos;        /* track-relative frame pre_read gives next */
-    struct chain *chain;
-    int latency;
+    int latency;            /* its chain's, the same in every set of chains */
     bool primed;
     int64_t out_pos;        /* track-relative frame track_read gives next */
-    double gain;
     int64_t xf_out;         /* the next track's crossfade: fade out over it */
-    bool opened, closed;
+    int ramp_left;          /* frames still crossfading from the old chain */
+};
+
+/* A chain with the kinds of its processors (to know whose state carries
+ * over and which ones are dynamics). */
+struct live_chain {
+    struct chain *chain;
+    int n;
+    enum proc_kind *kinds;
+};
+
+struct album_chains {
+    int ntracks;
+    struct live_chain *track;
+    double *gain;           /* linear, per track */
+    struct live_chain master;
+    double master_gain;
 };
 
 struct album_stream {
@@ -51,12 +57,19 @@ struct album_stream {
     struct track_src *tracks;
     int ntracks;
     int first_active;
-    double master_gain;
-    struct chain *master;
+    struct album_source src;
+    struct mix_reader **readers;    /* the file source's, one per track */
+    struct album_chains *cur;       /* the chains that play */
+    struct album_chains *old;       /* the ones crossfaded from, while ramping */
+    struct album_chains *retired;   /* done with, for the caller to take and free */
+    int ramp;                       /* frames of the last change's crossfade */
+    int ramping;                    /* chains whose ramp_left is still > 0 */
+    int master_ramp_left;
     int master_latency;
     bool primed, skip_master;
     int64_t in_pos, out_pos;
     double *scratch;        /* ALBUM_MAX_BLOCK * 2 */
+    double *ramp_buf;       /* ALBUM_MAX_BLOCK * 2: the old chain's copy */
     char error[4096 + 256];
 };
 
@@ -70,125 +83,46 @@ static int64_t max64(int64_t a, int64_t b)
     return a > b ? a : b;
 }
 
-static bool track_open(struct album_stream *a, struct track_src *ts)
+/* ---- the file source: each mix opened when first read ---- */
+
+static int file_read(void *ctx, int track, int64_t pos, double *buf, int frames, char *err,
+                     size_t errlen)
 {
-    struct soundfile_info info;
-    ts->opened = true;
-    ts->file = soundfile_open(ts->path, &info, a->error, sizeof a->error);
-    if (!ts->file)
-        return false;
-    if (info.rate != ts->t->mix.rate || info.channels != ts->t->mix.channels) {
-        snprintf(a->error, sizeof a->error, "%s: changed since the session read it", ts->path);
-        return false;
+    struct album_stream *a = ctx;
+    if (!a->readers[track]) {
+        a->readers[track] = mix_reader_open(a->s, a->tl, track, pos, err, errlen);
+        if (!a->readers[track])
+            return -1;
     }
-    ts->mix_channels = info.channels;
-    ts->src_left = ts->tt->source_length;
-    if (!soundfile_seek(ts->file, ts->tt->source_start)) {
-        snprintf(a->error, sizeof a->error, "%s", soundfile_error(ts->file));
-        return false;
-    }
-    int session_rate = a->tl->rate;
-    if (info.rate != session_rate) {
-        ts->rs = resampler_new(ALBUM_CHANNELS, info.rate, session_rate, RESAMPLE_BEST,
-                               ALBUM_MAX_BLOCK);
-        if (!ts->rs) {
-            snprintf(a->error, sizeof a->error, "%s: cannot convert %d Hz to %d Hz", ts->path,
-                     info.rate, session_rate);
-            return false;
-        }
-    }
-    int max_out = ts->rs ? resampler_max_out(ts->rs) : ALBUM_MAX_BLOCK;
-    ts->fifo_cap = 2 * ALBUM_MAX_BLOCK + max_out;
-    ts->decoded = malloc(sizeof(double) * ALBUM_MAX_BLOCK * (size_t)ts->mix_channels);
-    ts->stereo = malloc(sizeof(double) * ALBUM_MAX_BLOCK * ALBUM_CHANNELS);
-    ts->fifo = malloc(sizeof(double) * (size_t)ts->fifo_cap * ALBUM_CHANNELS);
-    if (!ts->decoded || !ts->stereo || !ts->fifo) {
-        snprintf(a->error, sizeof a->error, "out of memory");
-        return false;
-    }
-    return true;
+    return mix_reader_read(a->readers[track], buf, frames, err, errlen);
 }
 
-static void track_close(struct track_src *ts)
+static void file_close(void *ctx, int track)
 {
-    soundfile_close(ts->file);
-    ts->file = NULL;
-    resampler_free(ts->rs);
-    ts->rs = NULL;
-    free(ts->decoded);
-    free(ts->stereo);
-    free(ts->fifo);
-    ts->decoded = ts->stereo = ts->fifo = NULL;
-    chain_free(ts->chain);
-    ts->chain = NULL;
-    ts->closed = true;
+    struct album_stream *a = ctx;
+    mix_reader_close(a->readers[track]);
+    a->readers[track] = NULL;
 }
 
-/* Mono plays in both channels; more than two channels: the first two. */
-static void to_stereo(const double *in, int channels, double *out, int frames)
-{
-    for (int i = 0; i < frames; i++) {
-        out[2 * i] = in[i * channels];
-        out[2 * i + 1] = in[i * channels + (channels > 1 ? 1 : 0)];
-    }
-}
-
-/* Decodes until the FIFO holds `need` frames or the mix is used up. */
-static bool fill(struct album_stream *a, struct track_src *ts, int need)
-{
-    while (ts->fifo_len < need) {
-        double *tail = ts->fifo + (size_t)ts->fifo_len * ALBUM_CHANNELS;
-        if (ts->src_left > 0) {
-            int n = (int)min64(ts->src_left, ALBUM_MAX_BLOCK);
-            int64_t got = soundfile_read(ts->file, ts->decoded, n);
-            if (got < 0) {
-                snprintf(a->error, sizeof a->error, "%s", soundfile_error(ts->file));
-                return false;
-            }
-            if (got < n)    /* shorter than its header said: silence for the rest */
-                memset(ts->decoded + got * ts->mix_channels, 0,
-                       sizeof(double) * (size_t)(n - got) * (size_t)ts->mix_channels);
-            ts->src_left -= n;
-            to_stereo(ts->decoded, ts->mix_channels, ts->stereo, n);
-            if (ts->rs) {
-                ts->fifo_len += resampler_process(ts->rs, ts->stereo, n, tail);
-            } else {
-                memcpy(tail, ts->stereo, sizeof(double) * (size_t)n * ALBUM_CHANNELS);
-                ts->fifo_len += n;
-            }
-        } else if (ts->rs && !ts->drained) {
-            int got = resampler_drain(ts->rs, tail, ts->fifo_cap - ts->fifo_len);
-            ts->fifo_len += got;
-            if (got == 0)
-                ts->drained = true;
-        } else {
-            break;
-        }
-    }
-    return true;
-}
-
-/* The track's audio before its chain: frames [pre_pos, pre_pos + n),
- * silence past its end, with gain and fades applied. */
-static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, int n)
+/* Audio thread: the track's audio before its chain: frames [pre_pos,
+ * pre_pos + n), silence past its end, with `gain` and the fades applied. */
+static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, int n,
+                     double gain)
 {
     int64_t len = ts->tt->audio_length;
     int have = (int)max64(0, min64(n, len - ts->pre_pos));
     if (have > 0) {
-        if (!fill(a, ts, have))
+        int i = (int)(ts - a->tracks);
+        int take = a->src.read(a->src.ctx, i, ts->pre_pos, buf, have, a->error, sizeof a->error);
+        if (take < 0)
             return false;
-        int take = have < ts->fifo_len ? have : ts->fifo_len;
-        memcpy(buf, ts->fifo, sizeof(double) * (size_t)take * ALBUM_CHANNELS);
-        memmove(ts->fifo, ts->fifo + (size_t)take * ALBUM_CHANNELS,
-                sizeof(double) * (size_t)(ts->fifo_len - take) * ALBUM_CHANNELS);
-        ts->fifo_len -= take;
         if (take < have)
             memset(buf + take * ALBUM_CHANNELS, 0, sizeof(double) * (size_t)(have - take) * ALBUM_CHANNELS);
     }
     memset(buf + have * ALBUM_CHANNELS, 0, sizeof(double) * (size_t)(n - have) * ALBUM_CHANNELS);
-    if (ts->gain != 1.0)
+    if (gain != 1.0)
         for (int i = 0; i < have * ALBUM_CHANNELS; i++)
-            buf[i] *= ts->gain;
+            buf[i] *= gain;
     int64_t p = ts->pre_pos;
     const struct track *t = ts->t;
     const struct timeline_track *tt = ts->tt;
@@ -207,32 +141,228 @@ static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, 
     return true;
 }
 
-/* The track through its chain: frames [out_pos, out_pos + n). */
+/* Audio thread. */
+static void scale(double *buf, int n, double gain)
+{
+    if (gain != 1.0)
+        for (int i = 0; i < n * ALBUM_CHANNELS; i++)
+            buf[i] *= gain;
+}
+
+/* Audio thread: equal-gain crossfade from `old` (the old chain's output) into buf over
+ * the ramp's remaining frames. */
+static void crossfade(struct album_stream *a, double *buf, const double *old, int n, int *left)
+{
+    for (int i = 0; i < n && *left > 0; i++, (*left)--) {
+        double w = (double)*left / a->ramp;
+        for (int c = 0; c < ALBUM_CHANNELS; c++)
+            buf[i * ALBUM_CHANNELS + c] = buf[i * ALBUM_CHANNELS + c] * (1 - w) +
+                                          old[i * ALBUM_CHANNELS + c] * w;
+    }
+    if (*left == 0)
+        a->ramping--;
+}
+
+/* Audio thread: k frames of the track into its chain (and, while ramping, the old one). */
+static bool track_step(struct album_stream *a, struct track_src *ts, double *buf, int k)
+{
+    int i = (int)(ts - a->tracks);
+    if (ts->ramp_left <= 0) {
+        if (!pre_read(a, ts, buf, k, a->cur->gain[i]))
+            return false;
+        chain_process(a->cur->track[i].chain, buf, k);
+        return true;
+    }
+    if (!pre_read(a, ts, buf, k, 1.0))
+        return false;
+    memcpy(a->ramp_buf, buf, sizeof(double) * (size_t)k * ALBUM_CHANNELS);
+    scale(a->ramp_buf, k, a->old->gain[i]);
+    chain_process(a->old->track[i].chain, a->ramp_buf, k);
+    scale(buf, k, a->cur->gain[i]);
+    chain_process(a->cur->track[i].chain, buf, k);
+    crossfade(a, buf, a->ramp_buf, k, &ts->ramp_left);
+    return true;
+}
+
+/* Audio thread: the track through its chain, frames [out_pos, out_pos + n). */
 static bool track_read(struct album_stream *a, struct track_src *ts, double *buf, int n)
 {
-    if (!ts->opened && !track_open(a, ts))
-        return false;
     if (!ts->primed) {
         /* feed the chain ahead by its latency, so its output is on time */
         int left = ts->latency;
         while (left > 0) {
             int k = left < n ? left : n;
-            if (!pre_read(a, ts, buf, k))
+            if (!track_step(a, ts, buf, k))
                 return false;
-            chain_process(ts->chain, buf, k);
             left -= k;
         }
         ts->primed = true;
     }
-    if (!pre_read(a, ts, buf, n))
+    if (!track_step(a, ts, buf, n))
         return false;
-    chain_process(ts->chain, buf, n);
     ts->out_pos += n;
     return true;
 }
 
+/* ---- sets of chains ---- */
+
+static bool live_chain_build(struct live_chain *lc, const struct chain_settings *cs, int rate)
+{
+    lc->chain = chain_new(cs->procs, cs->n, rate, ALBUM_CHANNELS, ALBUM_MAX_BLOCK);
+    lc->kinds = malloc(sizeof *lc->kinds * (size_t)(cs->n ? cs->n : 1));
+    if (!lc->chain || !lc->kinds)
+        return false;
+    lc->n = cs->n;
+    for (int j = 0; j < cs->n; j++)
+        lc->kinds[j] = cs->procs[j].kind;
+    chain_set_bypass(lc->chain, cs->bypass);
+    return true;
+}
+
+static void live_chain_free(struct live_chain *lc)
+{
+    chain_free(lc->chain);
+    free(lc->kinds);
+}
+
+struct album_chains *album_chains_new(const struct session *s, const struct timeline *tl,
+                                      char *err, size_t errlen)
+{
+    struct album_chains *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->ntracks = s->ntracks;
+    c->track = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *c->track);
+    c->gain = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *c->gain);
+    if (!c->track || !c->gain) {
+        snprintf(err, errlen, "out of memory");
+        album_chains_free(c);
+        return NULL;
+    }
+    for (int i = 0; i < s->ntracks; i++) {
+        const struct track *t = &s->tracks[i];
+        c->gain[i] = pow(10.0, t->gain / 20.0);
+        if (!live_chain_build(&c->track[i], &t->chain, tl->rate)) {
+            snprintf(err, errlen, "track %d: its chain cannot be built", i + 1);
+            album_chains_free(c);
+            return NULL;
+        }
+    }
+    c->master_gain = pow(10.0, s->master.gain / 20.0);
+    if (!live_chain_build(&c->master, &s->master.chain, tl->rate)) {
+        snprintf(err, errlen, "the master chain cannot be built");
+        album_chains_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void album_chains_free(struct album_chains *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->ntracks && c->track; i++)
+        live_chain_free(&c->track[i]);
+    live_chain_free(&c->master);
+    free(c->track);
+    free(c->gain);
+    free(c);
+}
+
+bool album_stream_chains_fit(const struct album_stream *a, const struct album_chains *c)
+{
+    if (c->ntracks != a->ntracks || chain_latency(c->master.chain) != a->master_latency)
+        return false;
+    for (int i = 0; i < a->ntracks; i++)
+        if (chain_latency(c->track[i].chain) != a->tracks[i].latency)
+            return false;
+    return true;
+}
+
+static bool same_kinds(const struct live_chain *x, const struct live_chain *y)
+{
+    if (x->n != y->n)
+        return false;
+    for (int j = 0; j < x->n; j++)
+        if (x->kinds[j] != y->kinds[j])
+            return false;
+    return true;
+}
+
+bool album_stream_can_set_chains(const struct album_stream *a)
+{
+    return !a->old && !a->retired;
+}
+
+void album_stream_set_chains(struct album_stream *a, struct album_chains *next, int ramp)
+{
+    a->old = a->cur;
+    a->cur = next;
+    a->ramp = ramp > 0 ? ramp : 1;
+    a->ramping = 0;
+    for (int i = 0; i < a->ntracks; i++) {
+        struct track_src *ts = &a->tracks[i];
+        if (same_kinds(&next->track[i], &a->old->track[i]))
+            chain_copy_state(next->track[i].chain, a->old->track[i].chain);
+        /* a track under way crossfades; one not begun or done just switches */
+        bool under_way = ts->primed && i >= a->first_active;
+        ts->ramp_left = under_way ? a->ramp : 0;
+        a->ramping += under_way;
+    }
+    if (same_kinds(&next->master, &a->old->master))
+        chain_copy_state(next->master.chain, a->old->master.chain);
+    a->master_ramp_left = a->ramp;
+    a->ramping++;
+}
+
+struct album_chains *album_stream_retired(struct album_stream *a)
+{
+    struct album_chains *r = a->retired;
+    a->retired = NULL;
+    return r;
+}
+
+/* Audio thread: once every ramp has ended, the old chains are retired. */
+static void retire_old(struct album_stream *a)
+{
+    if (a->old && a->ramping <= 0) {
+        a->retired = a->old;
+        a->old = NULL;
+    }
+}
+
+/* Audio thread. */
+static void gr_of(const struct live_chain *lc, double *comp, double *limit)
+{
+    for (int j = 0; j < lc->n; j++) {
+        double gr = chain_gain_reduction(lc->chain, j);
+        if (lc->kinds[j] == PROC_COMP || lc->kinds[j] == PROC_MULTIBAND)
+            *comp = gr > *comp ? gr : *comp;
+        else if (lc->kinds[j] == PROC_LIMIT)
+            *limit = gr > *limit ? gr : *limit;
+    }
+}
+
+void album_stream_gain_reduction(const struct album_stream *a, int track, double *comp,
+                                 double *limit)
+{
+    *comp = *limit = 0;
+    gr_of(&a->cur->master, comp, limit);
+    if (track >= 0 && track < a->ntracks)
+        gr_of(&a->cur->track[track], comp, limit);
+}
+
 struct album_stream *album_stream_new(const struct session *s, const struct timeline *tl,
                         char *err, size_t errlen)
+{
+    return album_stream_new_source(s, tl, NULL, err, errlen);
+}
+
+struct album_stream *album_stream_new_source(const struct session *s, const struct timeline *tl,
+                                             const struct album_source *src,
+                                             char *err, size_t errlen)
 {
     struct album_stream *a = calloc(1, sizeof *a);
     if (!a) {
@@ -244,7 +374,14 @@ struct album_stream *album_stream_new(const struct session *s, const struct time
     a->ntracks = s->ntracks;
     a->tracks = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *a->tracks);
     a->scratch = malloc(sizeof(double) * ALBUM_MAX_BLOCK * ALBUM_CHANNELS);
-    if (!a->tracks || !a->scratch) {
+    a->ramp_buf = malloc(sizeof(double) * ALBUM_MAX_BLOCK * ALBUM_CHANNELS);
+    if (src) {
+        a->src = *src;
+    } else {
+        a->src = (struct album_source){ .ctx = a, .read = file_read, .close = file_close };
+        a->readers = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *a->readers);
+    }
+    if (!a->tracks || !a->scratch || !a->ramp_buf || (!src && !a->readers)) {
         snprintf(err, errlen, "out of memory");
         album_stream_free(a);
         return NULL;
@@ -254,34 +391,22 @@ struct album_stream *album_stream_new(const struct session *s, const struct time
         const struct track *t = &s->tracks[i];
         ts->t = t;
         ts->tt = &tl->tracks[i];
-        ts->gain = pow(10.0, t->gain / 20.0);
         ts->xf_out = i + 1 < s->ntracks ? tl->tracks[i + 1].crossfade : 0;
-        mix_path(s, t->file, ts->path, sizeof ts->path);
         if (!t->mix.ok) {
             snprintf(err, errlen, "%s", t->mix.probed ? t->mix.error : "mix not read");
             album_stream_free(a);
             return NULL;
         }
-        /* the chain is built now, so that bad settings fail before any work */
-        ts->chain = chain_new(t->chain.procs, t->chain.n, tl->rate, ALBUM_CHANNELS, ALBUM_MAX_BLOCK);
-        if (!ts->chain) {
-            snprintf(err, errlen, "track %d: its chain cannot be built", i + 1);
-            album_stream_free(a);
-            return NULL;
-        }
-        chain_set_bypass(ts->chain, t->chain.bypass);
-        ts->latency = chain_latency(ts->chain);
     }
-    a->master_gain = pow(10.0, s->master.gain / 20.0);
-    a->master = chain_new(s->master.chain.procs, s->master.chain.n, tl->rate, ALBUM_CHANNELS,
-                          ALBUM_MAX_BLOCK);
-    if (!a->master) {
-        snprintf(err, errlen, "the master chain cannot be built");
+    /* the chains are built now, so that bad settings fail before any work */
+    a->cur = album_chains_new(s, tl, err, errlen);
+    if (!a->cur) {
         album_stream_free(a);
         return NULL;
     }
-    chain_set_bypass(a->master, s->master.chain.bypass);
-    a->master_latency = chain_latency(a->master);
+    for (int i = 0; i < s->ntracks; i++)
+        a->tracks[i].latency = chain_latency(a->cur->track[i].chain);
+    a->master_latency = chain_latency(a->cur->master.chain);
     return a;
 }
 
@@ -289,15 +414,19 @@ void album_stream_free(struct album_stream *a)
 {
     if (!a)
         return;
-    for (int i = 0; i < a->ntracks && a->tracks; i++)
-        track_close(&a->tracks[i]);
+    album_chains_free(a->cur);
+    album_chains_free(a->old);
+    album_chains_free(a->retired);
+    for (int i = 0; i < a->ntracks && a->readers; i++)
+        mix_reader_close(a->readers[i]);
+    free(a->readers);
     free(a->tracks);
-    chain_free(a->master);
     free(a->scratch);
+    free(a->ramp_buf);
     free(a);
 }
 
-/* The sum of the tracks over album frames [in_pos, in_pos + n). */
+/* Audio thread: the sum of the tracks over album frames [in_pos, in_pos + n). */
 static bool premaster_read(struct album_stream *a, double *buf, int n)
 {
     memset(buf, 0, sizeof(double) * (size_t)n * ALBUM_CHANNELS);
@@ -309,8 +438,12 @@ static bool premaster_read(struct album_stream *a, double *buf, int n)
             break;
         if (end <= lo) {
             if (i == a->first_active) {
-                track_close(ts);
+                a->src.close(a->src.ctx, i);
                 a->first_active++;
+                if (ts->ramp_left > 0) {
+                    ts->ramp_left = 0;
+                    a->ramping--;
+                }
             }
             continue;
         }
@@ -326,16 +459,24 @@ static bool premaster_read(struct album_stream *a, double *buf, int n)
     return true;
 }
 
+/* Audio thread: the next n frames after the master chain. */
 static bool master_block(struct album_stream *a, double *buf, int n)
 {
     if (!premaster_read(a, buf, n))
         return false;
     if (a->skip_master)
         return true;
-    if (a->master_gain != 1.0)
-        for (int i = 0; i < n * ALBUM_CHANNELS; i++)
-            buf[i] *= a->master_gain;
-    chain_process(a->master, buf, n);
+    if (a->master_ramp_left > 0) {
+        memcpy(a->ramp_buf, buf, sizeof(double) * (size_t)n * ALBUM_CHANNELS);
+        scale(a->ramp_buf, n, a->old->master_gain);
+        chain_process(a->old->master.chain, a->ramp_buf, n);
+        scale(buf, n, a->cur->master_gain);
+        chain_process(a->cur->master.chain, buf, n);
+        crossfade(a, buf, a->ramp_buf, n, &a->master_ramp_left);
+        return true;
+    }
+    scale(buf, n, a->cur->master_gain);
+    chain_process(a->cur->master.chain, buf, n);
     return true;
 }
 
@@ -358,6 +499,7 @@ int album_stream_read(struct album_stream *a, double *buf, int frames)
     if (!master_block(a, buf, n))
         return -1;
     a->out_pos += n;
+    retire_old(a);
     return n;
 }
 
@@ -374,6 +516,19 @@ int64_t album_stream_length(const struct album_stream *a)
 const char *album_stream_error(const struct album_stream *a)
 {
     return a->error;
+}
+
+void album_stream_start_at(struct album_stream *a, int64_t pos)
+{
+    a->in_pos = a->out_pos = pos;
+    for (int i = 0; i < a->ntracks; i++) {
+        struct track_src *ts = &a->tracks[i];
+        int64_t start = ts->tt->audio_start;
+        if (start + ts->tt->audio_length <= pos && i == a->first_active)
+            a->first_active++;
+        else if (start < pos)
+            ts->pre_pos = ts->out_pos = pos - start;
+    }
 }
 
 void album_stream_skip_master(struct album_stream *a, bool skip)

@@ -150,7 +150,13 @@ void outstage_free(struct outstage *st)
     free(st);
 }
 
-/* Silence, dither, quantize and hand out `n` frames of st->resampled. */
+void outstage_set_position(struct outstage *st, int64_t position)
+{
+    st->position = position;
+}
+
+/* Audio thread: silence, dither, quantize and hand out `n` frames of
+ * st->resampled. */
 static bool quantize_emit(struct outstage *st, int n, outstage_emit emit, void *ctx,
                           char *err, size_t errlen)
 {
@@ -185,6 +191,7 @@ static bool quantize_emit(struct outstage *st, int n, outstage_emit emit, void *
     return emit(ctx, &b, err, errlen);
 }
 
+/* Audio thread. */
 static int limit(struct outstage *st, int n)
 {
     return st->runner ? chain_runner_process(st->runner, st->resampled, n) : n;

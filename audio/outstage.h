@@ -27,12 +27,19 @@ struct outstage *outstage_new(const struct output *o, int session_rate,
                               int max_block, char *err, size_t errlen);
 void outstage_free(struct outstage *st);
 
+/* Before the first push: the first output frame is frame `position` of the
+ * output's album (dither is seeded by position), for a stream started past
+ * the album's start. */
+void outstage_set_position(struct outstage *st, int64_t position);
+
 typedef bool (*outstage_emit)(void *ctx, const struct render_block *b, char *err,
                               size_t errlen);
-/* Processes `frames` (<= max_block) session-rate stereo frames. */
+/* Processes `frames` (<= max_block) session-rate stereo frames. Audio
+ * thread (with an emit that does not allocate either). */
 bool outstage_push(struct outstage *st, const double *in, int frames,
                    outstage_emit emit, void *ctx, char *err, size_t errlen);
-/* After the last frames: flushes the resampler and limiter tails. */
+/* After the last frames: flushes the resampler and limiter tails. Audio
+ * thread. */
 bool outstage_finish(struct outstage *st, outstage_emit emit, void *ctx,
                      char *err, size_t errlen);
 /* Samples clipped by the quantizer. */

@@ -4,7 +4,12 @@
  * The PCM is opened blocking: the audio thread sleeps inside
  * snd_pcm_writei until the device has room, which is the only waiting it
  * does. Xruns are recovered with snd_pcm_recover (prepare after -EPIPE,
- * resume after -ESTRPIPE); the caller counts them. Nothing here prints. */
+ * resume after -ESTRPIPE); the caller counts them. Nothing here prints.
+ *
+ * Pause: snd_pcm_pause where the hardware can; elsewhere the PCM is
+ * dropped, which throws away what it had not played yet, so the last
+ * buffer's worth of frames written is kept and what was dropped is written
+ * again on resume. */
 #include "audio/pcm_out.h"
 
 #include <alsa/asoundlib.h>
@@ -17,32 +22,117 @@ int pcm_sample_bytes(enum pcm_sample s)
     return s == PCM_S16 ? 2 : 4;
 }
 
+struct alsa_dev {
+    snd_pcm_t *pcm;
+    bool can_pause;
+    int frame_bytes;
+    long buffer;                /* frames the device holds */
+    unsigned char *history;     /* the last `buffer` frames written, a ring */
+    long history_at;            /* frames ever written, mod buffer */
+    long dropped;               /* frames dropped by a pause, to write again */
+};
+
+/* Audio thread: keeps what was written, for a pause without snd_pcm_pause. */
+static void remember(struct alsa_dev *d, const unsigned char *data, long frames)
+{
+    if (d->can_pause)
+        return;
+    if (frames > d->buffer) {
+        data += (size_t)(frames - d->buffer) * (size_t)d->frame_bytes;
+        frames = d->buffer;
+    }
+    while (frames > 0) {
+        long room = d->buffer - d->history_at, n = frames < room ? frames : room;
+        memcpy(d->history + (size_t)d->history_at * (size_t)d->frame_bytes, data,
+               (size_t)n * (size_t)d->frame_bytes);
+        d->history_at = (d->history_at + n) % d->buffer;
+        data += (size_t)n * (size_t)d->frame_bytes;
+        frames -= n;
+    }
+}
+
 /* Audio thread. */
 static long alsa_write(void *dev, const void *data, long frames)
 {
-    return (long)snd_pcm_writei(dev, data, (snd_pcm_uframes_t)frames);
+    struct alsa_dev *d = dev;
+    long w = (long)snd_pcm_writei(d->pcm, data, (snd_pcm_uframes_t)frames);
+    if (w > 0)
+        remember(d, data, w);
+    return w;
 }
 
 /* Audio thread. */
 static int alsa_recover(void *dev, int error)
 {
-    if (error == -EAGAIN)
-        return snd_pcm_wait(dev, 100) < 0 ? error : 0;
-    return snd_pcm_recover(dev, error, 1);
+    struct alsa_dev *d = dev;
+    if (error == -EAGAIN) {
+        int r = snd_pcm_wait(d->pcm, 100);
+        return r >= 0 ? 0 : snd_pcm_recover(d->pcm, r, 1);
+    }
+    return snd_pcm_recover(d->pcm, error, 1);
 }
 
 /* Audio thread, at the end. */
 static void alsa_finish(void *dev, bool drain)
 {
-    if (drain)
-        snd_pcm_drain(dev);
-    else
-        snd_pcm_drop(dev);
+    struct alsa_dev *d = dev;
+    if (drain) {
+        snd_pcm_nonblock(d->pcm, 0);    /* a non-blocking drain would not wait */
+        snd_pcm_drain(d->pcm);
+    } else {
+        snd_pcm_drop(d->pcm);
+    }
+}
+
+/* Audio thread: writes again the `dropped` frames a pause threw away. */
+static int rewrite_dropped(struct alsa_dev *d)
+{
+    long from = ((d->history_at - d->dropped) % d->buffer + d->buffer) % d->buffer;
+    long left = d->dropped;
+    d->dropped = 0;
+    while (left > 0) {
+        long n = d->buffer - from < left ? d->buffer - from : left;
+        snd_pcm_sframes_t w = snd_pcm_writei(d->pcm, d->history + (size_t)from * (size_t)d->frame_bytes,
+                                             (snd_pcm_uframes_t)n);
+        if (w == -EAGAIN) {
+            snd_pcm_wait(d->pcm, 100);
+            continue;
+        }
+        if (w < 0)
+            return (int)w;
+        from = (from + w) % d->buffer;
+        left -= w;
+    }
+    return 0;
+}
+
+/* Audio thread. */
+static int alsa_pause(void *dev, bool on)
+{
+    struct alsa_dev *d = dev;
+    if (d->can_pause) {
+        snd_pcm_state_t s = snd_pcm_state(d->pcm);
+        if (on ? s != SND_PCM_STATE_RUNNING : s != SND_PCM_STATE_PAUSED)
+            return 0;   /* not started yet (or already where asked) */
+        return snd_pcm_pause(d->pcm, on);
+    }
+    if (on) {
+        snd_pcm_sframes_t delay = 0;
+        if (snd_pcm_delay(d->pcm, &delay) < 0 || delay < 0)
+            delay = 0;
+        d->dropped = delay < d->buffer ? (long)delay : d->buffer;
+        return snd_pcm_drop(d->pcm);
+    }
+    int r = snd_pcm_prepare(d->pcm);
+    return r < 0 ? r : rewrite_dropped(d);
 }
 
 static void alsa_close(void *dev)
 {
-    snd_pcm_close(dev);
+    struct alsa_dev *d = dev;
+    snd_pcm_close(d->pcm);
+    free(d->history);
+    free(d);
 }
 
 static const char *alsa_strerror(int error)
@@ -52,7 +142,7 @@ static const char *alsa_strerror(int error)
 
 static const struct pcm_out_ops alsa_ops = {
     .write = alsa_write, .recover = alsa_recover, .finish = alsa_finish,
-    .close = alsa_close, .strerror = alsa_strerror,
+    .close = alsa_close, .strerror = alsa_strerror, .pause = alsa_pause,
 };
 
 static snd_pcm_format_t alsa_format(enum pcm_sample s)
@@ -82,13 +172,11 @@ struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
     snd_pcm_t *pcm = NULL;
     snd_pcm_hw_params_t *hw = NULL;
     snd_pcm_sw_params_t *sw = NULL;
-    int r = snd_pcm_open(&pcm, name, SND_PCM_STREAM_PLAYBACK, 0);
+    /* non-blocking: a device that stops taking frames cannot hold the
+     * audio thread for longer than alsa_recover's wait */
+    int r = snd_pcm_open(&pcm, name, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
     if (r < 0) {
-        if (r == -EBUSY)
-            snprintf(err, errlen, "audio device \"%s\" is busy (another program is using it)", name);
-        else
-            snprintf(err, errlen, "no audio device \"%s\" (%s); 'lathe play --list-devices' "
-                     "lists them", name, snd_strerror(r));
+        pcm_out_describe(name, r, err, errlen);
         return NULL;
     }
     snd_pcm_uframes_t psize = (snd_pcm_uframes_t)(period > 0 ? period : 1024);
@@ -125,6 +213,7 @@ struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
     }
     snd_pcm_hw_params_get_period_size(hw, &psize, NULL);
     snd_pcm_hw_params_get_buffer_size(hw, &bsize);
+    bool can_pause = snd_pcm_hw_params_can_pause(hw);
     /* start only with a full buffer, so the first periods do not underrun */
     snd_pcm_sw_params_current(pcm, sw);
     snd_pcm_sw_params_set_start_threshold(pcm, sw, bsize);
@@ -136,13 +225,25 @@ struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
     snd_pcm_hw_params_free(hw);
     snd_pcm_sw_params_free(sw);
     struct pcm_out *p = calloc(1, sizeof *p);
-    if (!p) {
+    struct alsa_dev *d = calloc(1, sizeof *d);
+    if (d) {
+        d->pcm = pcm;
+        d->can_pause = can_pause;
+        d->frame_bytes = 2 * pcm_sample_bytes(sample);
+        d->buffer = (long)bsize;
+        d->history = can_pause ? NULL : malloc((size_t)bsize * (size_t)d->frame_bytes);
+    }
+    if (!p || !d || (!can_pause && !d->history)) {
         snprintf(err, errlen, "out of memory");
         snd_pcm_close(pcm);
+        if (d)
+            free(d->history);
+        free(d);
+        free(p);
         return NULL;
     }
     p->ops = &alsa_ops;
-    p->dev = pcm;
+    p->dev = d;
     p->period = (int)psize;
     p->buffer = (int)bsize;
     return p;
@@ -151,6 +252,35 @@ fail:
     snd_pcm_sw_params_free(sw);
     snd_pcm_close(pcm);
     return NULL;
+}
+
+void pcm_out_describe(const char *name, int error, char *err, size_t errlen)
+{
+    int card = -1;
+    if (error == -EBUSY || error == -EAGAIN)
+        snprintf(err, errlen, "audio device \"%s\" is busy (used by another program?)", name);
+    else if ((error == -ENOENT || error == -ENODEV) && (snd_card_next(&card) < 0 || card < 0))
+        snprintf(err, errlen, "no audio device \"%s\": this machine has no sound card "
+                 "(-D null or -D file:OUT.raw,raw play without one)", name);
+    else if (error == -ENOENT || error == -ENODEV || error == -ENXIO)
+        snprintf(err, errlen, "no audio device \"%s\" (%s); 'lathe play --list-devices' "
+                 "lists them", name, snd_strerror(error));
+    else
+        snprintf(err, errlen, "audio device \"%s\" cannot be opened: %s", name, snd_strerror(error));
+}
+
+const char *pcm_out_lost(int error)
+{
+    switch (error) {
+    case -ENODEV: case -ENXIO: case -EBADFD: case -EIO: case -ESHUTDOWN:
+        return "the audio device is gone (unplugged, or taken by another program?)";
+    case -EBUSY:
+        return "the audio device is busy (used by another program?)";
+    case -ETIMEDOUT:
+        return "the audio device stopped taking frames (lost, or held by another program?)";
+    default:
+        return "the audio device failed";
+    }
 }
 
 int pcm_out_nearest_rate(const char *name, int rate)
