@@ -61,6 +61,11 @@ void console_session_changed(struct console *c)
         c->autosave_due = console_now() + CONSOLE_AUTOSAVE_SECONDS;
     if (c->engine)
         c->engine->ops->update(c->engine->self, c->e->s);
+    if (c->analysis)
+        analysis_update(c->analysis, c->e->s);
+    else if (!c->read_only)
+        c->analysis = analysis_start(c->e->s);
+    console_bypass_match(c, false);
     console_layout(c);         /* the track list's height follows the tracks */
 }
 
@@ -207,6 +212,8 @@ static unsigned on_key(struct console *c, int key)
         key = '\n';
     if (key == KEY_RESIZE)
         return 0;               /* our SIGWINCH handler does the resizing */
+    if (key == 27 && c->rendering && !c->prompting && c->asking == ASK_NONE)
+        return console_render_cancel(c);
     if (c->asking != ASK_NONE)
         return answer(c, key);
     if (c->prompting)
@@ -273,12 +280,13 @@ static void loop(struct console *c)
         if (what)
             console_draw(c, what);
         what = 0;
-        struct pollfd fds[5] = {
+        struct pollfd fds[6] = {
             { .fd = STDIN_FILENO, .events = POLLIN },
             { .fd = wake_pipe[0], .events = POLLIN },
             { .fd = c->analysis ? analysis_fd(c->analysis) : -1, .events = POLLIN },
             { .fd = c->engine ? c->engine->ops->wake_fd(c->engine->self) : -1, .events = POLLIN },
             { .fd = c->leveling ? level_job_fd(c->leveling) : -1, .events = POLLIN },
+            { .fd = c->rendering ? render_job_fd(c->rendering) : -1, .events = POLLIN },
         };
         int timeout = -1;
         double now = console_now();
@@ -293,7 +301,14 @@ static void loop(struct console *c)
             if (timeout < 0 || ms < timeout)
                 timeout = ms;
         }
-        int r = poll(fds, 5, timeout);
+        if (c->rendering) {
+            /* the render panel: at most 4 times a second */
+            double due = c->render_drawn + CONSOLE_RENDER_INTERVAL - now;
+            int ms = due > 0 ? (int)(due * 1000) + 1 : 0;
+            if (timeout < 0 || ms < timeout)
+                timeout = ms;
+        }
+        int r = poll(fds, 6, timeout);
         if (r < 0 && errno != EINTR)
             break;
         if (r > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
@@ -319,6 +334,12 @@ static void loop(struct console *c)
         }
         if (r > 0 && c->leveling && (fds[4].revents & POLLIN))
             what |= console_level_done(c);
+        if (r > 0 && c->rendering && (fds[5].revents & POLLIN))
+            what |= console_render_done(c);
+        if (c->rendering && console_now() >= c->render_drawn + CONSOLE_RENDER_INTERVAL) {
+            c->render_drawn = console_now();
+            what |= DRAW_MESSAGE;
+        }
         if (c->autosave_due > 0 && console_now() >= c->autosave_due) {
             autosave(c);
             what |= DRAW_HEADER | DRAW_MESSAGE;
@@ -443,6 +464,9 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
     loop(c);
     endwin();
     level_job_free(c->leveling);
+    if (c->rendering)
+        render_job_cancel(c->rendering);   /* nothing of it is left */
+    render_job_free(c->rendering);
     analysis_free(c->analysis);
     if (c->engine)
         c->engine->ops->free(c->engine->self);
