@@ -21,6 +21,8 @@ struct console_command {
     unsigned (*run)(struct console *c, int argc, char **argv, const char *rest);
 };
 
+static bool refuse_read_only(struct console *c, const char *what);
+
 #define RUN(name) static unsigned name(struct console *c, int argc, char **argv, const char *rest)
 
 static int track_count(const struct console *c)
@@ -156,6 +158,8 @@ RUN(cmd_bind)
 RUN(cmd_level)
 {
     char err[1024];
+    if (refuse_read_only(c, "level"))
+        return DRAW_MESSAGE;
     if (c->leveling) {
         console_message(c, true, "level: already measuring; the gains come when it is done");
         return DRAW_MESSAGE;

@@ -154,7 +154,7 @@ static void draw_header(struct console *c)
              who ? who : "");
     const char *preview = c->output >= 0 ? s->outputs[c->output].name : "session";
     snprintf(right, sizeof right, "preview: %s  %s ", preview,
-             c->e->dirty ? "modified" : "saved");
+             c->read_only ? "DDP, read-only" : c->e->dirty ? "modified" : "saved");
     int rw = (int)strlen(right);
     put(0, 0, c->cols - rw, left, R_BAR);
     put(0, c->cols - rw, rw, right, c->e->dirty ? R_BAR : R_BAR);
