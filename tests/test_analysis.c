@@ -209,3 +209,39 @@ TEST(an_edit_is_measured_again_after_the_debounce)
     analysis_free(a);
     session_free(s);
 }
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+TEST(freeing_stops_a_measurement_under_way)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/long.wav", dir());
+    CHECK(write_sine(p, 240, 997, -10));
+    char sess[4200], cache[4300];
+    snprintf(sess, sizeof sess, "%s/a.lathe", dir());
+    analysis_cache_path(sess, cache, sizeof cache);
+    unlink(cache);
+    struct session *s = load("[album]\nrate = 44100\n\n[track]\nfile = long.wav\n"
+                             "multiband = xover 150Hz 2.5kHz threshold -20dB -18dB -22dB ratio 2\nlimit = ceiling -1dBTP\n");
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    struct analysis *a = analysis_start(s);
+    CHECK(a != NULL);
+    usleep(200000);
+    int done = 0, total = 0;
+    if (a)
+        analysis_progress(a, &done, &total);
+    double t0 = seconds();
+    analysis_free(a);
+    double took = seconds() - t0;
+    CHECK_EQ_INT(total, 1);
+    CHECK_EQ_INT(done, 0);          /* four minutes through a multiband: still at it */
+    CHECK_MSG(took < 0.5, "analysis_free took %.2f s", took);
+    session_free(s);
+}

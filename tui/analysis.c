@@ -24,13 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audio/measure.h"
-#include "audio/mix_analysis.h"
+#include "audio/album_stream.h"
 #include "audio/mixprobe.h"
+#include "audio/soundfile.h"
 #include "session/sessfile.h"
 #include "session/timeline.h"
 
 #define MAX_WORKERS 4
+#define READ_FRAMES ALBUM_MAX_BLOCK     /* the album stream's largest read */
 #define HASH_SPAN (1 << 20)            /* bytes hashed at each end of a mix */
 #define CACHE_MAGIC "lathe-analysis-cache 1"
 
@@ -88,7 +89,7 @@ struct analysis {
     char *cache_path;       /* NULL: no cache file */
     unsigned long cache_version, cache_written;  /* under lock / write_lock */
     pthread_mutex_t write_lock;
-    bool stop;
+    atomic_bool stop;           /* set once, by analysis_free: measurements give up */
     int pipe[2];
     pthread_t threads[MAX_WORKERS];
     int nthreads;
@@ -293,22 +294,49 @@ static bool content_key(const char *path, char *out, size_t len)
     return ok;
 }
 
-static bool decode_mix(const char *path, struct loudness_result *r)
+/* Feeds a meter from `read` until the end, a read error or a stop. */
+static bool meter_run(struct analysis *a, struct loudness *m, int channels,
+                      int64_t (*read)(void *src, double *buf, int frames), void *src,
+                      struct loudness_result *r)
 {
-    struct mix_analysis job = { .path = path };
-    struct mix_pool pool = { .jobs = &job, .njobs = 1 };
-    pthread_mutex_init(&pool.lock, NULL);
-    pthread_cond_init(&pool.changed, NULL);
-    mix_pool_worker(&pool);     /* one job, on this worker */
-    pthread_cond_destroy(&pool.changed);
-    pthread_mutex_destroy(&pool.lock);
-    *r = job.loud;
-    return job.ok;
+    double *buf = malloc(sizeof(double) * READ_FRAMES * (size_t)channels);
+    bool ok = m && buf;
+    int64_t n;
+    while (ok && !atomic_load(&a->stop) && (n = read(src, buf, READ_FRAMES)) != 0)
+        ok = n > 0 && loudness_add(m, buf, (size_t)n);
+    ok = ok && !atomic_load(&a->stop) && loudness_finish(m, r);
+    free(buf);
+    loudness_free(m);
+    return ok;
+}
+
+static int64_t read_file(void *src, double *buf, int frames)
+{
+    return soundfile_read(src, buf, frames);
+}
+
+static int64_t read_album(void *src, double *buf, int frames)
+{
+    return album_stream_read(src, buf, frames);
+}
+
+static bool decode_mix(struct analysis *a, const char *path, struct loudness_result *r)
+{
+    char err[1024];
+    struct soundfile_info info;
+    struct soundfile *f = soundfile_open(path, &info, err, sizeof err);
+    if (!f)
+        return false;
+    bool ok = meter_run(a, loudness_new(info.rate, info.channels), info.channels, read_file, f, r);
+    soundfile_close(f);
+    return ok;
 }
 
 /* The track alone, as the album plays it: the other tracks removed, the
- * rate kept, no pregap or crossfade, every chain on. */
-static bool measure_track(const struct text_ref *t, int track, struct loudness_result *r)
+ * rate kept, no pregap or crossfade, every chain on. What is left of the
+ * album stream is the track, and silence the gates leave out. */
+static bool measure_track(struct analysis *a, const struct text_ref *t, int track,
+                          struct loudness_result *r)
 {
     char err[1024];
     struct session *s = session_parse(t->text, strlen(t->text), "session", err, sizeof err);
@@ -329,8 +357,11 @@ static bool measure_track(const struct text_ref *t, int track, struct loudness_r
         s->master.chain.bypass = false;
         mix_probe_session(s);
         if (tr->mix.ok && timeline_build(s, &tl)) {
-            struct loudness_result album;
-            ok = measure_album(s, &tl, false, 0, r, &album, err, sizeof err);
+            struct album_stream *as = album_stream_new(s, &tl, err, sizeof err);
+            if (as)
+                ok = meter_run(a, loudness_new(tl.rate, ALBUM_CHANNELS), ALBUM_CHANNELS,
+                               read_album, as, r);
+            album_stream_free(as);
             timeline_free(&tl);
         }
     }
@@ -372,7 +403,7 @@ static void run_mix(struct analysis *a, struct mixrec *m)
         pthread_mutex_unlock(&a->lock);
         struct loudness_result r;
         atomic_fetch_add(&a->decoded, 1);
-        ok = decode_mix(m->path, &r);
+        ok = decode_mix(a, m->path, &r);
         pthread_mutex_lock(&a->lock);
         m->r = r;
         m->state = ok ? 1 : -1;
@@ -417,7 +448,7 @@ static void run_proc(struct analysis *a, struct procrec *p)
         pthread_mutex_unlock(&a->lock);
         struct loudness_result r;
         atomic_fetch_add(&a->decoded, 1);
-        bool ok = measure_track(t, track, &r);
+        bool ok = measure_track(a, t, track, &r);
         pthread_mutex_lock(&a->lock);
         text_release(t);
         p->r = r;
