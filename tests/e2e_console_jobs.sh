@@ -105,13 +105,15 @@ check_eq "unsaved: refused; then :render shows its panel, says done, writes the 
 rm -rf album/render
 T send-keys -t r R
 wait_for r "render cd, stream, client, master:" 10 >/dev/null && r1=panel || r1=no
+T send-keys -t r q
+wait_for r "quit: a render is under way" 5 >/dev/null && r0=stays || r0=no
 T send-keys -t r Escape
 wait_for r "failed: interrupted; nothing written" 60 >/dev/null && r2=cancelled || r2=no
 left=$(find album/render -type f 2>/dev/null | wc -l)
 T send-keys -t r q
 wait_exit r
-check_eq "R renders every output; Escape cancels, nothing left" "panel cancelled 0 0" \
-    "$r1 $r2 $left $code"
+check_eq "R renders every output; q is refused meanwhile; Escape cancels, nothing left" \
+    "panel stays cancelled 0 0" "$r1 $r0 $r2 $left $code"
 
 # --- a DDP opened read-only ---
 mkdir master.ddp && "$TOOLS/make_ddp" master.ddp album >/dev/null || exit 2

@@ -65,6 +65,7 @@ struct console {
     int output;                     /* output previewed: -1 the session itself */
     char message[1024];
     bool message_error;
+    double message_at;              /* when it was set (an error shows over the render line) */
     bool prompting;
     char prompt[CONSOLE_PROMPT_MAX];
     char completions[512];          /* candidates shown above the prompt */

@@ -126,6 +126,10 @@ RUN(cmd_keys)
 
 RUN(cmd_quit)
 {
+    if (c->rendering) {
+        console_message(c, true, "quit: a render is under way; Escape (or :cancel) stops it first");
+        return DRAW_MESSAGE;
+    }
     if (c->e->dirty) {
         c->asking = ASK_QUIT;
         return DRAW_MESSAGE;
@@ -477,6 +481,7 @@ void console_message(struct console *c, bool error, const char *fmt, ...)
     vsnprintf(c->message, sizeof c->message, fmt, ap);
     va_end(ap);
     c->message_error = error;
+    c->message_at = console_now();
 }
 
 unsigned console_run(struct console *c, const char *line)

@@ -500,7 +500,9 @@ static void draw_render(struct console *c, int y)
 static void draw_message(struct console *c)
 {
     const struct rect *r = &c->lay.message;
-    if (c->rendering && !c->prompting && c->asking == ASK_NONE) {
+    /* an error stays up a few seconds over the render line */
+    bool error_up = c->message_error && c->message[0] && console_now() - c->message_at < 3;
+    if (c->rendering && !c->prompting && c->asking == ASK_NONE && !error_up) {
         draw_render(c, r->y);
     } else if (c->asking == ASK_QUIT) {
         put(r->y, 0, c->cols, "unsaved changes: s saves and quits, q quits without saving, "
