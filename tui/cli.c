@@ -41,13 +41,12 @@ static bool opens_console(const char *arg)
     struct stat st;
     if (n > 6 && strcmp(arg + n - 6, ".lathe") == 0)
         return true;
-    /* a folder: a DDP, opened read-only */
-    return stat(arg, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
+    return stat(arg, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));  /* a folder: a DDP */
 }
 
 static void print_help(FILE *f)
 {
-    fprintf(f, "usage: lathe [SESSION|DDPFOLDER]\n       lathe COMMAND [ARGS...]\n\n"
+    fprintf(f, "usage: lathe [SESSION]\n       lathe COMMAND [ARGS...]\n\n"
                "lathe is a mastering console for the terminal.\n\ncommands:\n");
     for (const struct subcommand *s = subcommands; s->name; s++)
         fprintf(f, "  %-46s %s\n", s->usage, s->summary);
@@ -74,7 +73,7 @@ int cli_main(int argc, char **argv)
         }
     if (opens_console(argv[1])) {
         if (argc > 2) {
-            fprintf(stderr, "usage: lathe [SESSION|DDPFOLDER]\n");
+            fprintf(stderr, "usage: lathe [SESSION]\n");
             return EXIT_USAGE;
         }
         return console_main(argv[1], NULL, "no playback engine in this build");
