@@ -121,6 +121,15 @@ start d . master.ddp
 wait_for d "DDP, read-only" >/dev/null && r1=open || r1=no
 titles=$(screen d | grep -cE "Villanelle|Le Spectre de la rose|L'île inconnue")
 r2=$(row d 2 | grep -qF '0:09.693' && echo start2 || echo "$(row d 2)")
+# its tracks are measured from the image: as lathe analyze reads them extracted
+n=0
+while screen d | grep -qF '...' && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+"$LATHE" ddp extract master.ddp -o extracted >/dev/null 2>&1
+for t in 1 3; do
+    want=$("$LATHE" analyze extracted/track0$t.wav 2>/dev/null | sed -n 's/^ *integrated *\(-*[0-9.]*\) LUFS.*/\1/p')
+    shown=$(row d $t | awk '{ for (i = 1; i <= NF; i++) if ($i == "+0.00") { print $(i + 1); exit } }')
+    check_eq "DDP track $t: the list shows the loudness lathe analyze reads" "$want" "$shown"
+done
 T send-keys -t d j ']'
 wait_for d "gap-by: this DDP is open read-only" >/dev/null && r3=refused || r3=no
 T send-keys -t d ':save' Enter

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "audio/album_stream.h"
+#include "audio/ddp_read.h"
 #include "audio/mixprobe.h"
 #include "audio/soundfile.h"
 #include "session/sessfile.h"
@@ -45,6 +46,8 @@ struct text_ref {
 
 struct mixrec {
     char *path;
+    const struct ddp *ddp;  /* a DDP track: frames from `from`, not a file */
+    int64_t from, frames;
     char content[128];      /* "size mtime hash", once read */
     int state;              /* 0 pending, 1 measured, -1 failed */
     bool claimed;
@@ -76,6 +79,7 @@ struct cached {
 };
 
 struct analysis {
+    const struct ddp *ddp;  /* a DDP's tracks: nothing to update or cache */
     pthread_mutex_t lock;
     pthread_cond_t changed;
     struct mixrec **mixes;
@@ -332,6 +336,35 @@ static bool decode_mix(struct analysis *a, const char *path, struct loudness_res
     return ok;
 }
 
+struct ddp_src {
+    const struct mixrec *m;
+    int64_t done;
+    int16_t pcm[READ_FRAMES * 2];
+};
+
+static int64_t read_ddp(void *src, double *buf, int frames)
+{
+    struct ddp_src *d = src;
+    char err[512];
+    int64_t n = d->m->frames - d->done < frames ? d->m->frames - d->done : frames;
+    n = n > 0 ? ddp_read_pcm(d->m->ddp, d->m->from + d->done, d->pcm, n, err, sizeof err) : 0;
+    for (int64_t i = 0; i < 2 * n; i++)
+        buf[i] = d->pcm[i] / 32768.0;
+    d->done += n > 0 ? n : 0;
+    return n;
+}
+
+static bool decode_ddp(struct analysis *a, const struct mixrec *m, struct loudness_result *r)
+{
+    struct ddp_src *src = malloc(sizeof *src);
+    if (!src)
+        return false;
+    *src = (struct ddp_src){ .m = m };
+    bool ok = meter_run(a, loudness_new(DDP_RATE, 2), 2, read_ddp, src, r);
+    free(src);
+    return ok;
+}
+
 /* The track alone, as the album plays it: the other tracks removed, the
  * rate kept, no pregap or crossfade, every chain on. What is left of the
  * album stream is the track, and silence the gates leave out. */
@@ -390,6 +423,16 @@ static void run_mix(struct analysis *a, struct mixrec *m)
 {
     m->claimed = true;
     pthread_mutex_unlock(&a->lock);
+    if (m->ddp) {
+        struct loudness_result r;
+        atomic_fetch_add(&a->decoded, 1);
+        bool ok = decode_ddp(a, m, &r);
+        pthread_mutex_lock(&a->lock);
+        m->r = r;
+        m->state = ok ? 1 : -1;
+        publish(a);
+        return;
+    }
     char content[sizeof m->content];
     bool ok = content_key(m->path, content, sizeof content);
     pthread_mutex_lock(&a->lock);
@@ -424,8 +467,9 @@ static void run_proc(struct analysis *a, struct procrec *p)
         run_mix(a, m);
     while (m->state == 0 && !a->stop)
         pthread_cond_wait(&a->changed, &a->lock);
-    if (m->state <= 0) {
-        p->state = -1;
+    if (m->state <= 0 || m->ddp) {
+        p->state = m->state > 0 ? 1 : -1;     /* a DDP track plays as it is */
+        p->r = m->r;
         publish(a);
         return;
     }
@@ -706,13 +750,8 @@ void analysis_free(struct analysis *a)
     free(a);
 }
 
-struct analysis *analysis_start(const struct session *s)
+static struct analysis *analysis_new(void)
 {
-    int probed = 0;
-    for (int i = 0; i < s->ntracks; i++)
-        probed += s->tracks[i].mix.ok;
-    if (probed == 0)
-        return NULL;
     struct analysis *a = calloc(1, sizeof *a);
     if (!a)
         return NULL;
@@ -728,16 +767,11 @@ struct analysis *analysis_start(const struct session *s)
         fcntl(a->pipe[i], F_SETFL, O_NONBLOCK);
         fcntl(a->pipe[i], F_SETFD, FD_CLOEXEC);
     }
-    if (s->path) {
-        char path[4096 + 16];
-        analysis_cache_path(s->path, path, sizeof path);
-        if (!(a->cache_path = strdup(path))) {
-            analysis_free(a);
-            return NULL;
-        }
-        cache_load(a);
-    }
-    update(a, s, 0);
+    return a;
+}
+
+static struct analysis *start_workers(struct analysis *a)
+{
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int want = cores < 1 ? 1 : cores > MAX_WORKERS ? MAX_WORKERS : (int)cores;
     while (a->nthreads < want && pthread_create(&a->threads[a->nthreads], NULL, worker, a) == 0)
@@ -749,9 +783,63 @@ struct analysis *analysis_start(const struct session *s)
     return a;
 }
 
+struct analysis *analysis_start(const struct session *s)
+{
+    int probed = 0;
+    for (int i = 0; i < s->ntracks; i++)
+        probed += s->tracks[i].mix.ok;
+    struct analysis *a = probed ? analysis_new() : NULL;
+    if (!a)
+        return NULL;
+    if (s->path) {
+        char path[4096 + 16];
+        analysis_cache_path(s->path, path, sizeof path);
+        if (!(a->cache_path = strdup(path))) {
+            analysis_free(a);
+            return NULL;
+        }
+        cache_load(a);
+    }
+    update(a, s, 0);
+    return start_workers(a);
+}
+
+struct analysis *analysis_start_ddp(const struct ddp *d)
+{
+    struct analysis *a = d->ntracks > 0 && d->fd >= 0 ? analysis_new() : NULL;
+    if (!a)
+        return NULL;
+    a->ddp = d;
+    a->slots = calloc((size_t)d->ntracks, sizeof *a->slots);
+    bool ok = a->slots != NULL;
+    for (int i = 0; ok && i < d->ntracks; i++) {
+        const struct ddp_track *t = &d->tracks[i];
+        char name[32];
+        snprintf(name, sizeof name, "track %02d", t->number);
+        a->nslots++;
+        struct mixrec *m = (a->slots[i].file = strdup(name)) ? mix_for(a, name) : NULL;
+        struct procrec *p = m ? proc_for(a, m, strdup("ddp"), 0) : NULL;
+        ok = p && p->text;
+        if (ok) {
+            m->ddp = d;
+            m->from = (t->start >= 0 ? t->start : 0) * DDP_SECTOR_FRAMES;
+            m->frames = t->next > t->start ? (t->next - t->start) * DDP_SECTOR_FRAMES : 0;
+            p->referenced = true;
+            a->slots[i].mix = m;
+            a->slots[i].proc = p;
+        }
+    }
+    if (!ok) {
+        analysis_free(a);
+        return NULL;
+    }
+    return start_workers(a);
+}
+
 void analysis_update(struct analysis *a, const struct session *s)
 {
-    update(a, s, now() + ANALYSIS_DEBOUNCE);
+    if (!a->ddp)
+        update(a, s, now() + ANALYSIS_DEBOUNCE);
 }
 
 int analysis_fd(const struct analysis *a)

@@ -36,6 +36,11 @@ struct analysis;
  * none when it has no path); NULL when out of memory or when there is
  * nothing to measure. */
 struct analysis *analysis_start(const struct session *s);
+/* Measures the tracks of a DDP (index 01 to the next, as pressed; both
+ * results are the same and nothing is cached), named "track NN" as
+ * console.c's view of it names them. `d` must outlive the analysis. */
+struct ddp;
+struct analysis *analysis_start_ddp(const struct ddp *d);
 /* Waits for the workers and frees; analysis_free(NULL) does nothing. */
 void analysis_free(struct analysis *a);
 /* The session changed (an edit, an undo, a move): tracks whose mix or

@@ -534,8 +534,7 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
         c->asking = ASK_RECOVER;
     install_signals();
     start_curses(c);
-    if (!c->read_only)
-        c->analysis = analysis_start(c->e->s);
+    c->analysis = ddp ? analysis_start_ddp(ddp) : analysis_start(c->e->s);
     console_session_changed(c);
     loop(c);
     endwin();
