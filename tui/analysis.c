@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Background loudness analysis for the console, with its cache file.
+/* Background loudness analysis for the console (its cache file is
+ * analysis_cache.c).
  *
  * Shared data, all under `lock`: the mix records (one per mix file), the
  * processed records (one per distinct way a track is played), the slots
@@ -10,8 +11,8 @@
  * results and replaces the slots. Every published result writes one byte
  * to the pipe, so the UI thread never blocks on the workers. */
 #include "tui/analysis.h"
+#include "tui/analysis_cache.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,8 +33,6 @@
 
 #define MAX_WORKERS 4
 #define READ_FRAMES ALBUM_MAX_BLOCK     /* the album stream's largest read */
-#define HASH_SPAN (1 << 20)            /* bytes hashed at each end of a mix */
-#define CACHE_MAGIC "lathe-analysis-cache 1"
 
 /* The session's text, shared by the records an update created. */
 struct text_ref {
@@ -48,7 +46,7 @@ struct mixrec {
     char *path;
     const struct ddp *ddp;  /* a DDP track: frames from `from`, not a file */
     int64_t from, frames;
-    char content[128];      /* "size mtime hash", once read */
+    char content[ANALYSIS_CONTENT_KEY_MAX];  /* "size mtime hash", once read */
     int state;              /* 0 pending, 1 measured, -1 failed */
     bool claimed;
     struct loudness_result r;
@@ -72,12 +70,6 @@ struct slot {
     struct procrec *proc;
 };
 
-struct cached {
-    char *key;              /* content, or content TAB settings */
-    bool processed;
-    struct loudness_result r;
-};
-
 struct analysis {
     const struct ddp *ddp;  /* a DDP's tracks: nothing to update or cache */
     pthread_mutex_t lock;
@@ -88,8 +80,7 @@ struct analysis {
     int nprocs, capprocs;
     struct slot *slots;
     int nslots;
-    struct cached *cache;
-    int ncache, capcache;
+    struct analysis_cache cache;
     char *cache_path;       /* NULL: no cache file */
     unsigned long cache_version, cache_written;  /* under lock / write_lock */
     pthread_mutex_t write_lock;
@@ -122,112 +113,6 @@ static bool grow(void *arrayp, int n, int *cap, size_t size)
     return true;
 }
 
-/* ---- the cache file ---- */
-
-void analysis_cache_path(const char *session_path, char *out, size_t len)
-{
-    const char *slash = strrchr(session_path, '/');
-    const char *base = slash ? slash + 1 : session_path;
-    snprintf(out, len, "%.*s.%s.cache", (int)(base - session_path), session_path, base);
-}
-
-static void format_result(char *buf, size_t len, const struct loudness_result *r)
-{
-    size_t n = (size_t)snprintf(buf, len, "%d %.17g %.17g %.17g %.17g %.17g %.17g %.17g",
-                                r->channels, r->integrated, r->range, r->momentary_max,
-                                r->shortterm_max, r->sample_peak_max, r->true_peak_max, r->plr);
-    for (int c = 0; c < r->channels && c < LOUDNESS_MAX_CHANNELS && n < len; c++)
-        n += (size_t)snprintf(buf + n, len - n, " %.17g %.17g", r->sample_peak[c], r->true_peak[c]);
-}
-
-static bool parse_result(const char *s, struct loudness_result *r)
-{
-    char *end;
-    memset(r, 0, sizeof *r);
-    long ch = strtol(s, &end, 10);
-    if (end == s || ch < 1 || ch > LOUDNESS_MAX_CHANNELS)
-        return false;
-    r->channels = (int)ch;
-    double *fields[] = { &r->integrated, &r->range, &r->momentary_max, &r->shortterm_max,
-                         &r->sample_peak_max, &r->true_peak_max, &r->plr };
-    s = end;
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        *fields[i] = strtod(s, &end);
-        if (end == s)
-            return false;
-        s = end;
-    }
-    for (int c = 0; c < r->channels; c++)
-        for (int k = 0; k < 2; k++) {
-            double v = strtod(s, &end);
-            if (end == s)
-                return false;
-            *(k ? &r->true_peak[c] : &r->sample_peak[c]) = v;
-            s = end;
-        }
-    return *s == 0 || *s == '\n';
-}
-
-static bool cache_add(struct analysis *a, bool processed, const char *key,
-                      const struct loudness_result *r)
-{
-    if (!grow(&a->cache, a->ncache, &a->capcache, sizeof *a->cache))
-        return false;
-    char *k = strdup(key);
-    if (!k)
-        return false;
-    a->cache[a->ncache++] = (struct cached){ .key = k, .processed = processed, .r = *r };
-    return true;
-}
-
-static const struct cached *cache_find(const struct analysis *a, bool processed, const char *key)
-{
-    for (int i = a->ncache - 1; i >= 0; i--)
-        if (a->cache[i].processed == processed && strcmp(a->cache[i].key, key) == 0)
-            return &a->cache[i];
-    return NULL;
-}
-
-/* Lines: "mix TAB content TAB result" and "proc TAB content TAB settings
- * TAB result". A line that does not read is skipped: the cache is only
- * ever a shortcut. */
-static void cache_load(struct analysis *a)
-{
-    FILE *f = fopen(a->cache_path, "r");
-    if (!f)
-        return;
-    char *line = NULL;
-    size_t cap = 0;
-    bool magic = false;
-    while (getline(&line, &cap, f) > 0) {
-        line[strcspn(line, "\n")] = 0;
-        if (line[0] == '#' || !line[0])
-            continue;
-        if (!magic) {
-            if (strcmp(line, CACHE_MAGIC) != 0)
-                break;          /* another version: measure again */
-            magic = true;
-            continue;
-        }
-        char *kind = line, *t1 = strchr(line, '\t');
-        if (!t1)
-            continue;
-        *t1 = 0;
-        bool processed = strcmp(kind, "proc") == 0;
-        if (!processed && strcmp(kind, "mix") != 0)
-            continue;
-        char *key = t1 + 1, *last = strrchr(key, '\t');
-        if (!last || (processed && strchr(key, '\t') == last))
-            continue;
-        *last = 0;
-        struct loudness_result r;
-        if (parse_result(last + 1, &r))
-            cache_add(a, processed, key, &r);
-    }
-    free(line);
-    fclose(f);
-}
-
 /* Writes what the latest state knows: measured mixes and processed
  * records, the older lines dropped, so the file stays the album's size. */
 static void cache_write(struct analysis *a)
@@ -241,19 +126,14 @@ static void cache_write(struct analysis *a)
     size_t len = 0;
     FILE *m = version != a->cache_written ? open_memstream(&text, &len) : NULL;
     if (m) {
-        char res[4096];
-        fprintf(m, "# lathe's loudness analysis of the session's tracks; safe to delete\n%s\n",
-                CACHE_MAGIC);
+        analysis_cache_header(m);
         for (int i = 0; i < a->nmixes; i++)
-            if (a->mixes[i]->state > 0) {
-                format_result(res, sizeof res, &a->mixes[i]->r);
-                fprintf(m, "mix\t%s\t%s\n", a->mixes[i]->content, res);
-            }
+            if (a->mixes[i]->state > 0)
+                analysis_cache_line(m, a->mixes[i]->content, NULL, &a->mixes[i]->r);
         for (int i = 0; i < a->nprocs; i++)
-            if (a->procs[i]->state > 0 && a->procs[i]->referenced) {
-                format_result(res, sizeof res, &a->procs[i]->r);
-                fprintf(m, "proc\t%s\t%s\t%s\n", a->procs[i]->mix->content, a->procs[i]->text, res);
-            }
+            if (a->procs[i]->state > 0 && a->procs[i]->referenced)
+                analysis_cache_line(m, a->procs[i]->mix->content, a->procs[i]->text,
+                                    &a->procs[i]->r);
     }
     pthread_mutex_unlock(&a->lock);
     if (m && fclose(m) == 0) {
@@ -267,38 +147,6 @@ static void cache_write(struct analysis *a)
 
 /* ---- measuring ---- */
 
-/* FNV-1a over the first and last HASH_SPAN bytes, with size and time. */
-static bool content_key(const char *path, char *out, size_t len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0)
-        return false;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return false;
-    }
-    uint64_t h = 14695981039346656037ull;
-    unsigned char *buf = malloc(HASH_SPAN);
-    bool ok = buf != NULL;
-    off_t starts[2] = { 0, st.st_size > 2 * HASH_SPAN ? st.st_size - HASH_SPAN : HASH_SPAN };
-    for (int k = 0; ok && k < (st.st_size > HASH_SPAN ? 2 : 1); k++) {
-        ssize_t n = pread(fd, buf, HASH_SPAN, starts[k]);
-        if (n < 0) {
-            ok = false;
-            break;
-        }
-        for (ssize_t i = 0; i < n; i++)
-            h = (h ^ buf[i]) * 1099511628211ull;
-    }
-    free(buf);
-    close(fd);
-    snprintf(out, len, "%lld %lld.%09ld %016llx", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-             st.st_mtim.tv_nsec, (unsigned long long)h);
-    return ok;
-}
-
-/* Feeds a meter from `read` until the end, a read error or a stop. */
 static bool meter_run(struct analysis *a, struct loudness *m, int channels,
                       int64_t (*read)(void *src, double *buf, int frames), void *src,
                       struct loudness_result *r)
@@ -434,10 +282,10 @@ static void run_mix(struct analysis *a, struct mixrec *m)
         return;
     }
     char content[sizeof m->content];
-    bool ok = content_key(m->path, content, sizeof content);
+    bool ok = analysis_content_key(m->path, content, sizeof content);
     pthread_mutex_lock(&a->lock);
     snprintf(m->content, sizeof m->content, "%s", content);
-    const struct cached *hit = ok ? cache_find(a, false, content) : NULL;
+    const struct analysis_cache_entry *hit = ok ? analysis_cache_find(&a->cache, false, content) : NULL;
     if (hit) {
         m->r = hit->r;
         m->state = 1;
@@ -450,7 +298,7 @@ static void run_mix(struct analysis *a, struct mixrec *m)
         pthread_mutex_lock(&a->lock);
         m->r = r;
         m->state = ok ? 1 : -1;
-        if (ok && cache_add(a, false, content, &r))
+        if (ok && analysis_cache_add(&a->cache, false, content, &r))
             a->cache_version++;
     } else {
         m->state = -1;
@@ -480,7 +328,7 @@ static void run_proc(struct analysis *a, struct procrec *p)
         return;
     }
     snprintf(key, klen, "%s\t%s", m->content, p->text);
-    const struct cached *hit = cache_find(a, true, key);
+    const struct analysis_cache_entry *hit = analysis_cache_find(&a->cache, true, key);
     if (hit) {
         p->r = hit->r;
         p->state = 1;
@@ -497,7 +345,7 @@ static void run_proc(struct analysis *a, struct procrec *p)
         text_release(t);
         p->r = r;
         p->state = ok ? 1 : -1;
-        if (ok && cache_add(a, true, key, &r))
+        if (ok && analysis_cache_add(&a->cache, true, key, &r))
             a->cache_version++;
     }
     free(key);
@@ -554,71 +402,6 @@ static void *worker(void *arg)
 }
 
 /* ---- the records of a session ---- */
-
-static void append(char **buf, size_t *len, size_t *cap, const char *s)
-{
-    size_t n = strlen(s);
-    if (*len + n + 1 > *cap) {
-        size_t c = (*len + n + 1) * 2;
-        char *p = realloc(*buf, c);
-        if (!p)
-            return;
-        *buf = p;
-        *cap = c;
-    }
-    memcpy(*buf + *len, s, n + 1);
-    *len += n;
-}
-
-static void append_time(char **buf, size_t *len, size_t *cap, const char *name, struct stime t)
-{
-    char v[96];
-    if (t.in_samples)
-        snprintf(v, sizeof v, " %s=%lldsmp", name, (long long)t.samples);
-    else
-        snprintf(v, sizeof v, " %s=%.17gs", name, t.seconds);
-    append(buf, len, cap, v);
-}
-
-static void append_chain(char **buf, size_t *len, size_t *cap, const char *name,
-                         const struct chain_settings *ch)
-{
-    char v[1024];
-    snprintf(v, sizeof v, " %s=[", name);
-    append(buf, len, cap, v);
-    for (int i = 0; i < ch->n; i++) {
-        proc_format(&ch->procs[i], v, sizeof v);
-        append(buf, len, cap, i ? "; " : "");
-        append(buf, len, cap, v);
-    }
-    append(buf, len, cap, "]");
-}
-
-/* Every setting that shapes track i when it plays alone, as one line. */
-static char *settings_text(const struct session *s, int i)
-{
-    const struct track *t = &s->tracks[i];
-    char *buf = NULL, v[1024];
-    size_t len = 0, cap = 0;
-    snprintf(v, sizeof v, "rate=%d gain=%.17g", session_rate(s), t->gain);
-    append(&buf, &len, &cap, v);
-    append_time(&buf, &len, &cap, "trim-in", t->trim_in);
-    append_time(&buf, &len, &cap, "trim-out", t->trim_out);
-    proc_format(&t->fade_in, v, sizeof v);
-    append(&buf, &len, &cap, " fade-in=");
-    append(&buf, &len, &cap, v);
-    proc_format(&t->fade_out, v, sizeof v);
-    append(&buf, &len, &cap, " fade-out=");
-    append(&buf, &len, &cap, v);
-    append_chain(&buf, &len, &cap, "chain", &t->chain);
-    snprintf(v, sizeof v, " master-gain=%.17g", s->master.gain);
-    append(&buf, &len, &cap, v);
-    append_chain(&buf, &len, &cap, "master", &s->master.chain);
-    for (char *c = buf; c && *c; c++)
-        if (*c == '\t' || *c == '\n')
-            *c = ' ';           /* the cache's separators */
-    return buf;
-}
 
 static struct mixrec *mix_for(struct analysis *a, const char *path)
 {
@@ -690,7 +473,7 @@ static void update(struct analysis *a, const struct session *s, double ready)
         char mpath[4096];
         mix_path(s, tr->file, mpath, sizeof mpath);
         struct mixrec *m = mix_for(a, mpath);
-        char *settings = m ? settings_text(s, i) : NULL;
+        char *settings = m ? analysis_settings_text(s, i) : NULL;
         struct procrec *p = settings ? proc_for(a, m, settings, ready) : NULL;
         slots[i].mix = m;
         slots[i].proc = p;
@@ -733,11 +516,9 @@ void analysis_free(struct analysis *a)
         free(a->procs[i]->text);
         free(a->procs[i]);
     }
-    for (int i = 0; i < a->ncache; i++)
-        free(a->cache[i].key);
+    analysis_cache_free(&a->cache);
     free(a->mixes);
     free(a->procs);
-    free(a->cache);
     free_slots(a->slots, a->nslots);
     free(a->cache_path);
     if (a->pipe[0] >= 0) {
@@ -798,7 +579,7 @@ struct analysis *analysis_start(const struct session *s)
             analysis_free(a);
             return NULL;
         }
-        cache_load(a);
+        analysis_cache_load(&a->cache, a->cache_path);
     }
     update(a, s, 0);
     return start_workers(a);

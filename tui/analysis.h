@@ -61,7 +61,5 @@ int analysis_get_processed(struct analysis *a, int track, struct loudness_result
 /* Files decoded and results taken from the cache so far (for tests and
  * the curious: a reopened album decodes nothing). */
 void analysis_counts(struct analysis *a, int *decoded, int *cached);
-/* The cache file of a session path. */
-void analysis_cache_path(const char *session_path, char *out, size_t len);
 
 #endif
