@@ -616,6 +616,8 @@ enum render_status render_session(struct session *s, const struct render_options
             }
         slot ^= 1;
         n = next;
+        if (opt->on_progress)
+            opt->on_progress(opt->progress_ctx, album_stream_position(album), r.tl.end);
         if (opt->progress && time(NULL) != last) {
             last = time(NULL);
             progress(&r, album_stream_position(album), t0, false);
@@ -636,6 +638,8 @@ enum render_status render_session(struct session *s, const struct render_options
         goto out;
     if (opt->progress)
         progress(&r, r.tl.end, t0, true);
+    if (opt->on_progress)
+        opt->on_progress(opt->progress_ctx, r.tl.end, r.tl.end);
     for (int i = 0; i < r.njobs && report; i++) {
         char line[PATH_MAX + 200];
         struct job *j = &r.jobs[i];

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "session/model.h"
 
@@ -19,6 +20,11 @@ struct render_options {
     int jobs;                       /* threads; 0: every core */
     bool progress;                  /* a progress line on stderr */
     volatile sig_atomic_t *cancel;  /* set (by a signal handler) to stop */
+    /* Called on the rendering thread after every block and once at the
+     * end: album frames done of `total` (at the session rate). NULL: none.
+     * It must return quickly (store a number, wake a poll). */
+    void (*on_progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
 };
 
 enum render_status {

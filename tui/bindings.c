@@ -32,6 +32,7 @@ static const struct { const char *key, *command; } defaults[] = {
     { "b", "bypass" },
     { "o", "output next" },
     { "L", "level" },
+    { "R", "render" },
     { "u", "undo" },
     { "C-r", "redo" },
     { "s", "save" },

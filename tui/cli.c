@@ -43,7 +43,7 @@ static bool opens_console(const char *arg)
     struct stat st;
     if (n > 6 && strcmp(arg + n - 6, ".lathe") == 0)
         return true;
-    return stat(arg, &st) == 0 && S_ISREG(st.st_mode);
+    return stat(arg, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));  /* a folder: a DDP */
 }
 
 static void print_help(FILE *f)

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audio/cdtext.h"
+#include "audio/ddp_read.h"
 #include "audio/mixprobe.h"
 #include "session/sessfile.h"
 #include "tui/cli.h"
@@ -30,6 +32,12 @@
 #include "tui/recovery.h"
 
 static int wake_pipe[2] = { -1, -1 };
+static const struct ddp *shown_ddp;     /* console_ddp(): one console per process */
+
+const struct ddp *console_ddp(void)
+{
+    return shown_ddp;
+}
 static volatile sig_atomic_t got_winch, got_exit;
 
 static void on_signal(int sig)
@@ -61,13 +69,18 @@ void console_session_changed(struct console *c)
         c->autosave_due = console_now() + CONSOLE_AUTOSAVE_SECONDS;
     if (c->engine)
         c->engine->ops->update(c->engine->self, c->e->s);
+    if (c->analysis)
+        analysis_update(c->analysis, c->e->s);
+    else if (!c->read_only)
+        c->analysis = analysis_start(c->e->s);
+    console_bypass_match(c, false);
     console_layout(c);         /* the track list's height follows the tracks */
 }
 
 static void autosave(struct console *c)
 {
     c->autosave_due = 0;
-    if (!c->e->dirty)
+    if (!c->e->dirty || c->read_only)
         return;
     char *text = session_format(c->e->s);
     char err[512];
@@ -207,6 +220,8 @@ static unsigned on_key(struct console *c, int key)
         key = '\n';
     if (key == KEY_RESIZE)
         return 0;               /* our SIGWINCH handler does the resizing */
+    if (key == 27 && c->rendering && !c->prompting && c->asking == ASK_NONE)
+        return console_render_cancel(c);
     if (c->asking != ASK_NONE)
         return answer(c, key);
     if (c->prompting)
@@ -282,12 +297,13 @@ static void loop(struct console *c)
         if (what)
             console_draw(c, what);
         what = 0;
-        struct pollfd fds[5] = {
+        struct pollfd fds[6] = {
             { .fd = STDIN_FILENO, .events = POLLIN },
             { .fd = wake_pipe[0], .events = POLLIN },
             { .fd = c->analysis ? analysis_fd(c->analysis) : -1, .events = POLLIN },
             { .fd = c->engine ? c->engine->ops->wake_fd(c->engine->self) : -1, .events = POLLIN },
             { .fd = c->leveling ? level_job_fd(c->leveling) : -1, .events = POLLIN },
+            { .fd = c->rendering ? render_job_fd(c->rendering) : -1, .events = POLLIN },
         };
         int timeout = -1;
         double now = console_now();
@@ -302,7 +318,14 @@ static void loop(struct console *c)
             if (timeout < 0 || ms < timeout)
                 timeout = ms;
         }
-        int r = poll(fds, 5, timeout);
+        if (c->rendering) {
+            /* the render panel: at most 4 times a second */
+            double due = c->render_drawn + CONSOLE_RENDER_INTERVAL - now;
+            int ms = due > 0 ? (int)(due * 1000) + 1 : 0;
+            if (timeout < 0 || ms < timeout)
+                timeout = ms;
+        }
+        int r = poll(fds, 6, timeout);
         if (r < 0 && errno != EINTR)
             break;
         if (r > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
@@ -328,6 +351,12 @@ static void loop(struct console *c)
         }
         if (r > 0 && c->leveling && (fds[4].revents & POLLIN))
             what |= console_level_done(c);
+        if (r > 0 && c->rendering && (fds[5].revents & POLLIN))
+            what |= console_render_done(c);
+        if (c->rendering && console_now() >= c->render_drawn + CONSOLE_RENDER_INTERVAL) {
+            c->render_drawn = console_now();
+            what |= DRAW_MESSAGE;
+        }
         if (c->autosave_due > 0 && console_now() >= c->autosave_due) {
             autosave(c);
             what |= DRAW_HEADER | DRAW_MESSAGE;
@@ -357,6 +386,52 @@ static struct session *open_session(const char *path, bool *created, char *err, 
     struct session *s = session_load(path, err, errlen);
     if (s)
         mix_probe_session(s);
+    return s;
+}
+
+/* The DDP as a session to look at: a track per DDP track, its pregap as
+ * the gap and its audio up to the next track's pregap (or the lead-out)
+ * as its length, so that the timeline lands on the PQ's sectors. */
+static struct session *ddp_view(const struct ddp *d, const char *dir, char *err, size_t errlen)
+{
+    struct session *s = session_new();
+    bool ok = s && str_set(&s->path, dir);
+    const bool text = d->has_cdtext;
+    if (ok) {
+        s->has_album = true;
+        s->album.rate = DDP_RATE;
+        ok = (!text || (str_set(&s->album.text.title, d->cdtext.text[0][CDTEXT_TITLE]) &&
+                        str_set(&s->album.text.performer, d->cdtext.text[0][CDTEXT_PERFORMER]))) &&
+             (!d->disc_upc[0] || str_set(&s->album.upc, d->disc_upc));
+    }
+    for (int i = 0; ok && i < d->ntracks; i++) {
+        const struct ddp_track *dt = &d->tracks[i];
+        struct track *t = session_insert_track(s, i);
+        char name[32];
+        snprintf(name, sizeof name, "track %02d", dt->number);
+        int n = dt->number;
+        ok = t && str_set(&t->file, name) &&
+             (!text || n > d->cdtext.ntracks ||
+              (str_set(&t->text.title, d->cdtext.text[n][CDTEXT_TITLE]) &&
+               str_set(&t->text.performer, d->cdtext.text[n][CDTEXT_PERFORMER]))) &&
+             (!dt->isrc[0] || str_set(&t->isrc, dt->isrc));
+        if (!ok)
+            break;
+        int64_t start = dt->start >= 0 ? dt->start : 0;
+        int64_t from = dt->index0 >= 0 ? dt->index0 : i == 0 ? 0 : start;
+        int64_t end = i + 1 < d->ntracks && d->tracks[i + 1].index0 >= 0 ? d->tracks[i + 1].index0
+                    : dt->next;
+        t->has_gap = true;
+        t->gap = (struct stime){ .samples = (start - from) * DDP_SECTOR_FRAMES, .in_samples = true };
+        t->mix = (struct mix_info){ .probed = true, .ok = true, .rate = DDP_RATE, .channels = 2,
+                                    .bits = 16, .format = "DDP image",
+                                    .frames = end > start ? (end - start) * DDP_SECTOR_FRAMES : 0 };
+    }
+    if (!ok) {
+        session_free(s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
     return s;
 }
 
@@ -404,14 +479,27 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "lathe: the console needs a terminal; 'lathe do %s COMMAND...' "
                         "edits without one\n", path);
+        if (engine)
+            engine->ops->free(engine->self);
         return EXIT_USAGE;
     }
     setlocale(LC_ALL, "");
     char err[4096];
-    bool created;
-    struct session *s = open_session(path, &created, err, sizeof err);
+    bool created = false;
+    struct stat st;
+    struct ddp *ddp = NULL;
+    struct session *s;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        ddp = ddp_open(path, err, sizeof err);
+        s = ddp ? ddp_view(ddp, path, err, sizeof err) : NULL;
+    } else {
+        s = open_session(path, &created, err, sizeof err);
+    }
     if (!s) {
         fprintf(stderr, "lathe: %s\n", err);
+        if (engine)
+            engine->ops->free(engine->self);
+        ddp_close(ddp);
         return EXIT_USAGE;
     }
     struct console *c = calloc(1, sizeof *c);
@@ -422,8 +510,11 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
         else
             session_free(s);
         free(c);
+        ddp_close(ddp);
         return EXIT_USAGE;
     }
+    c->ddp = shown_ddp = ddp;
+    c->read_only = ddp != NULL;
     for (int i = 0; i < 2; i++) {
         fcntl(wake_pipe[i], F_SETFL, O_NONBLOCK);
         fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
@@ -432,10 +523,15 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
     snprintf(c->engine_note, sizeof c->engine_note, "%s",
              engine_note ? engine_note : "no playback engine in this build");
     c->output = -1;
-    recovery_path(path, c->recover_path, sizeof c->recover_path);
+    if (!c->read_only)
+        recovery_path(path, c->recover_path, sizeof c->recover_path);
     load_keys(c);
     if (!c->message[0]) {
-        if (created)
+        if (c->read_only)
+            console_message(c, false, "DDP %s, %d track%s: read-only, to listen to%s", path,
+                            ddp->ntracks, ddp->ntracks == 1 ? "" : "s",
+                            engine ? "" : " (no playback here)");
+        else if (created)
             console_message(c, false, "new session %s; :insert FILE adds a mix", path);
         else if (!engine)
             console_message(c, false, "playback not available (%s); ? lists the keys",
@@ -443,16 +539,19 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
         else
             console_message(c, false, "? lists the keys");
     }
-    if (recovery_pending(path, c->recover_path))
+    if (!c->read_only && recovery_pending(path, c->recover_path))
         c->asking = ASK_RECOVER;
     install_signals();
     start_curses(c);
-    c->analysis = analysis_start(c->e->s);
+    c->analysis = ddp ? analysis_start_ddp(ddp) : analysis_start(c->e->s);
     console_session_changed(c);
     loop(c);
     endwin();
     level_job_free(c->leveling);
     free(c->sheet);
+    if (c->rendering)
+        render_job_cancel(c->rendering);   /* nothing of it is left */
+    render_job_free(c->rendering);
     analysis_free(c->analysis);
     if (c->engine)
         c->engine->ops->free(c->engine->self);
@@ -460,6 +559,8 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
         timeline_free(&c->tl);
     editor_free(c->e);
     free(c);
+    shown_ddp = NULL;
+    ddp_close(ddp);
     close(wake_pipe[0]);
     close(wake_pipe[1]);
     wake_pipe[0] = wake_pipe[1] = -1;

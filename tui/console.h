@@ -20,6 +20,9 @@
 #include "tui/playback.h"
 #include "tui/layout.h"
 #include "tui/level_job.h"
+#include "tui/render_job.h"
+
+struct ddp;
 
 /* What to redraw. */
 enum {
@@ -40,6 +43,8 @@ enum ask { ASK_NONE, ASK_QUIT, ASK_RECOVER };
 
 /* Seconds after the last edit before the recovery file is written. */
 #define CONSOLE_AUTOSAVE_SECONDS 2.0
+/* The render panel is redrawn at most this often (4 Hz). */
+#define CONSOLE_RENDER_INTERVAL 0.25
 /* Meters are redrawn at most this often (25 Hz). */
 #define CONSOLE_METER_INTERVAL 0.04
 
@@ -60,6 +65,7 @@ struct console {
     int output;                     /* output previewed: -1 the session itself */
     char message[1024];
     bool message_error;
+    double message_at;              /* when it was set (an error shows over the render line) */
     bool prompting;
     char prompt[CONSOLE_PROMPT_MAX];
     char completions[512];          /* candidates shown above the prompt */
@@ -72,6 +78,19 @@ struct console {
     struct analysis *analysis;
     struct level_job *leveling;     /* a `level` under way, or NULL */
     unsigned long level_generation; /* the session it measures */
+    struct render_job *rendering;   /* a `render` under way, or NULL */
+    char render_names[256];         /* what it renders, for the panel */
+    double render_drawn;            /* when the panel was last drawn */
+    /* A DDP opened as an album (`lathe DDPFOLDER`): the session is a
+     * read-only view of it (a track per DDP track, titles from CD-Text,
+     * ISRCs, starts and lengths from the PQ; its mixes are not files).
+     * Playback plays the DDP itself: an engine made with
+     * engine_new_ddp(ddp) (audio/engine.h), where the `track` that
+     * playback_ops.play receives is the DDP's track (0-based) and the
+     * session passed along is only the view. console_ddp() gives the
+     * same pointer to code that has no console at hand. */
+    const struct ddp *ddp;
+    bool read_only;                 /* edits refused; no autosave, no recovery file */
     struct timeline tl;
     bool tl_ok;
     unsigned long tl_generation;
@@ -94,6 +113,19 @@ unsigned console_run(struct console *c, const char *line);
 /* A `level` finished: applies its gains when the session has not changed
  * meanwhile. Returns what to redraw. */
 unsigned console_level_done(struct console *c);
+/* A render finished: reports it, and keeps the album revision it bumped.
+ * Returns what to redraw. */
+unsigned console_render_done(struct console *c);
+/* Stops a render under way (Escape, `cancel`). */
+unsigned console_render_cancel(struct console *c);
+/* After the bypass of the shown chain changed: sets the playback's
+ * loudness match (processed minus mix loudness of the selected track,
+ * or of the one playing, while bypassed; 0 otherwise). Says so on the
+ * message line when `say`. */
+void console_bypass_match(struct console *c, bool say);
+/* The DDP the running console shows, or NULL (see struct console). */
+const struct ddp *console_ddp(void);
+
 /* Names of the console's own commands, for completion and help. */
 const char *const *console_command_names(int *n);
 /* The help of a command of either table, or "". */

@@ -2,11 +2,13 @@
 /* The console's own commands: moving around the screen, prompts, help,
  * leveling, playback. Everything else a key or the `:` prompt names goes
  * to the editor's command table, so both tables form one language. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "session/sessfile.h"
 #include "tui/console.h"
 #include "tui/recovery.h"
 
@@ -18,6 +20,8 @@ struct console_command {
     const char *help;
     unsigned (*run)(struct console *c, int argc, char **argv, const char *rest);
 };
+
+static bool refuse_read_only(struct console *c, const char *what);
 
 #define RUN(name) static unsigned name(struct console *c, int argc, char **argv, const char *rest)
 
@@ -122,6 +126,10 @@ RUN(cmd_keys)
 
 RUN(cmd_quit)
 {
+    if (c->rendering) {
+        console_message(c, true, "quit: a render is under way; Escape (or :cancel) stops it first");
+        return DRAW_MESSAGE;
+    }
     if (c->e->dirty) {
         c->asking = ASK_QUIT;
         return DRAW_MESSAGE;
@@ -154,6 +162,8 @@ RUN(cmd_bind)
 RUN(cmd_level)
 {
     char err[1024];
+    if (refuse_read_only(c, "level"))
+        return DRAW_MESSAGE;
     if (c->leveling) {
         console_message(c, true, "level: already measuring; the gains come when it is done");
         return DRAW_MESSAGE;
@@ -282,6 +292,148 @@ RUN(cmd_output)
     return DRAW_HEADER | DRAW_MESSAGE;
 }
 
+
+/* ---- render, cancel, loudness-matched bypass, read-only albums ---- */
+
+static bool refuse_read_only(struct console *c, const char *what)
+{
+    if (!c->read_only)
+        return false;
+    console_message(c, true, "%s: this DDP is open read-only, to listen to (open the session "
+                    "to change it)", what);
+    return true;
+}
+
+RUN(cmd_render)
+{
+    char err[1024];
+    if (refuse_read_only(c, "render"))
+        return DRAW_MESSAGE;
+    if (c->rendering) {
+        console_message(c, true, "render: already rendering %s (Escape or :cancel stops it)",
+                        c->render_names);
+        return DRAW_MESSAGE;
+    }
+    if (c->e->dirty) {
+        console_message(c, true, "render: the session is modified; s saves it first, so that "
+                        "the render is what the file says");
+        return DRAW_MESSAGE;
+    }
+    const struct session *s = c->e->s;
+    if (s->noutputs == 0) {
+        console_message(c, true, "render: no output; :output add NAME wav (or ddp, flac...)");
+        return DRAW_MESSAGE;
+    }
+    for (int i = 1; i < argc; i++)
+        if (!session_find_output(s, argv[i])) {
+            console_message(c, true, "render: no output \"%s\" in the session", argv[i]);
+            return DRAW_MESSAGE;
+        }
+    c->rendering = render_job_start(s, (const char *const *)argv + 1, argc - 1, err, sizeof err);
+    if (!c->rendering) {
+        console_message(c, true, "render: %s", err);
+        return DRAW_MESSAGE;
+    }
+    size_t used = 0;
+    c->render_names[0] = 0;
+    for (int i = 0; i < s->noutputs && used < sizeof c->render_names; i++) {
+        bool chosen = argc == 1;
+        for (int k = 1; k < argc; k++)
+            chosen |= strcmp(argv[k], s->outputs[i].name) == 0;
+        if (chosen)
+            used += (size_t)snprintf(c->render_names + used, sizeof c->render_names - used,
+                                     "%s%s", used ? ", " : "", s->outputs[i].name);
+    }
+    c->render_drawn = 0;
+    return DRAW_MESSAGE;
+}
+
+RUN(cmd_cancel)
+{
+    if (!c->rendering) {
+        console_message(c, true, "cancel: nothing is rendering");
+        return DRAW_MESSAGE;
+    }
+    return console_render_cancel(c);
+}
+
+unsigned console_render_cancel(struct console *c)
+{
+    render_job_cancel(c->rendering);
+    console_message(c, false, "render: stopping...");
+    return DRAW_MESSAGE;
+}
+
+unsigned console_render_done(struct console *c)
+{
+    char err[1024], report[2048];
+    int revision = 0;
+    bool ok = render_job_finish(c->rendering, &revision, report, sizeof report, err, sizeof err);
+    render_job_free(c->rendering);
+    c->rendering = NULL;
+    if (!ok) {
+        console_message(c, true, "render %s failed: %s", c->render_names, err);
+        return DRAW_MESSAGE;
+    }
+    struct editor *e = c->e;
+    if (revision != e->s->album.revision) {
+        /* the client copy carries the revision: the session keeps it, saved
+         * at once unless edits came meanwhile (then with them) */
+        bool clean = !e->dirty;
+        e->s->album.revision = revision;
+        e->s->has_album = true;
+        char serr[1024];
+        if (!clean || !e->s->path || !session_save(e->s, e->s->path, serr, sizeof serr)) {
+            e->dirty = true;
+            c->autosave_due = console_now() + CONSOLE_AUTOSAVE_SECONDS;
+        }
+    }
+    console_message(c, false, "render done: %s", report);
+    return DRAW_MESSAGE | DRAW_HEADER;
+}
+
+/* The track whose loudness matches a bypass: the selected one, else the
+ * one playing; -1 when neither. */
+static int match_track(const struct console *c)
+{
+    if (c->e->selected >= 0 && c->e->selected < track_count(c))
+        return c->e->selected;
+    if (c->have_status && c->status.state != PLAYBACK_STOPPED && c->status.track >= 0 &&
+        c->status.track < track_count(c))
+        return c->status.track;
+    return -1;
+}
+
+void console_bypass_match(struct console *c, bool say)
+{
+    const struct chain_settings *ch = shown_chain(c);
+    bool bypassed = ch && ch->bypass;
+    double db = 0;
+    bool matched = false;
+    int t = match_track(c);
+    struct loudness_result mix, proc;
+    if (bypassed && t >= 0 && c->analysis &&
+        analysis_get(c->analysis, c->e->s->tracks[t].file, &mix) == 1 &&
+        analysis_get_processed(c->analysis, t, &proc) == 1 &&
+        isfinite(mix.integrated) && isfinite(proc.integrated)) {
+        db = proc.integrated - mix.integrated;
+        matched = true;
+    }
+    if (c->engine && c->engine->ops->match)
+        c->engine->ops->match(c->engine->self, db);
+    if (!say)
+        return;
+    char was[sizeof c->message];
+    snprintf(was, sizeof was, "%s", c->message);
+    if (!bypassed)
+        console_message(c, false, "%s; bypass off", was);
+    else if (matched)
+        console_message(c, false, "%s; bypass (matched %+.1f dB)", was, db);
+    else
+        console_message(c, false, "%s; bypass (not matched: track %d is not measured yet)", was,
+                        t + 1);
+}
+
 static const struct console_command commands[] = {
     { "down", "", "select the next track (the next processor in the chain panel)", cmd_down },
     { "up", "", "select the previous track (processor)", cmd_up },
@@ -300,6 +452,8 @@ static const struct console_command commands[] = {
     { "platforms", "", "what each streaming platform's normalization does to the master", console_show_platforms },
     { "tonal", "[N] [REFERENCE]", "tonal balance of track N against the reference", console_show_tonal },
     { "redraw", "", "draw the whole screen again", cmd_redraw },
+    { "render", "[OUTPUT...]", "render the outputs (all when none is named) on a worker", cmd_render },
+    { "cancel", "", "stop the render under way (nothing is left of it)", cmd_cancel },
     { "quit", "", "leave the console (asks first when unsaved)", cmd_quit },
     { NULL, NULL, NULL, NULL },
 };
@@ -330,6 +484,7 @@ void console_message(struct console *c, bool error, const char *fmt, ...)
     vsnprintf(c->message, sizeof c->message, fmt, ap);
     va_end(ap);
     c->message_error = error;
+    c->message_at = console_now();
 }
 
 unsigned console_run(struct console *c, const char *line)
@@ -352,6 +507,9 @@ unsigned console_run(struct console *c, const char *line)
             c->message[0] = 0;
             return DRAW_MESSAGE | cc->run(c, argc, argv, rest);
         }
+    const struct command *ec = editor_command_find(argv[0]);
+    if (ec && (ec->edits || strcmp(argv[0], "save") == 0) && refuse_read_only(c, argv[0]))
+        return DRAW_MESSAGE;
     struct editor *e = c->e;
     int sel = e->selected;
     unsigned long gen = e->generation;
@@ -359,6 +517,8 @@ unsigned console_run(struct console *c, const char *line)
     char msg[4096];
     bool ok = editor_run(e, line, msg, sizeof msg);
     console_message(c, !ok, "%s", msg);
+    if (ok && strcmp(argv[0], "bypass") == 0)
+        console_bypass_match(c, true);
     unsigned what = DRAW_MESSAGE;
     if (e->generation != gen) {
         console_session_changed(c);

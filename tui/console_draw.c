@@ -154,7 +154,7 @@ static void draw_header(struct console *c)
              who ? who : "");
     const char *preview = c->output >= 0 ? s->outputs[c->output].name : "session";
     snprintf(right, sizeof right, "preview: %s  %s ", preview,
-             c->e->dirty ? "modified" : "saved");
+             c->read_only ? "DDP, read-only" : c->e->dirty ? "modified" : "saved");
     int rw = (int)strlen(right);
     put(0, 0, c->cols - rw, left, R_BAR);
     put(0, c->cols - rw, rw, right, c->e->dirty ? R_BAR : R_BAR);
@@ -182,10 +182,11 @@ static void track_row(struct console *c, int y, int i, int tw, bool selected)
     param_format_value(UNIT_SECONDS, NULL, (double)stime_samples(g, rate) / rate, v, sizeof v);
     snprintf(gap, sizeof gap, "%s%s", crossfade ? "x" : "", v);
     struct loudness_result lr;
-    int got = c->analysis ? analysis_get(c->analysis, t->file, &lr) : -1;
+    /* processed: the track as the album plays it (tui/analysis.h) */
+    int got = c->analysis ? analysis_get_processed(c->analysis, i, &lr) : -1;
     if (got > 0) {
-        fmt_level(lr.integrated + t->gain, lufs, sizeof lufs);
-        fmt_level(lr.true_peak_max + t->gain, tp, sizeof tp);
+        fmt_level(lr.integrated, lufs, sizeof lufs);
+        fmt_level(lr.true_peak_max, tp, sizeof tp);
     } else if (got < 0) {
         snprintf(lufs, sizeof lufs, "-");
         snprintf(tp, sizeof tp, "-");
@@ -488,10 +489,38 @@ static void draw_transport(struct console *c)
     put(r->y, 0, c->cols, line, R_BAR);
 }
 
+/* The render panel: one line in place of the message while a render runs. */
+static void draw_render(struct console *c, int y)
+{
+    struct render_progress p;
+    render_job_progress(c->rendering, &p);
+    double frac = p.total > 0 ? (double)p.done / (double)p.total : 0;
+    if (frac > 1)
+        frac = 1;
+    double speed = p.elapsed > 0 && p.rate > 0 ? (double)p.done / p.rate / p.elapsed : 0;
+    char eta[32] = "", bar[24];
+    if (frac > 0.01 && frac < 1) {
+        int left = (int)(p.elapsed / frac - p.elapsed + 0.5);
+        snprintf(eta, sizeof eta, ", %d:%02d left", left / 60, left % 60);
+    }
+    int width = (int)sizeof bar - 1, fill = (int)(frac * width);
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = 0;
+    char line[512];
+    snprintf(line, sizeof line, "render %s: %3d%% [%s] %.1fx realtime%s (Esc cancels)",
+             c->render_names, (int)(frac * 100), bar, speed, eta);
+    put(y, 0, c->cols, line, R_WARN);
+}
+
 static void draw_message(struct console *c)
 {
     const struct rect *r = &c->lay.message;
-    if (c->asking == ASK_QUIT) {
+    /* an error stays up a few seconds over the render line */
+    bool error_up = c->message_error && c->message[0] && console_now() - c->message_at < 3;
+    if (c->rendering && !c->prompting && c->asking == ASK_NONE && !error_up) {
+        draw_render(c, r->y);
+    } else if (c->asking == ASK_QUIT) {
         put(r->y, 0, c->cols, "unsaved changes: s saves and quits, q quits without saving, "
             "any other key goes back", R_WARN);
     } else if (c->asking == ASK_RECOVER) {
