@@ -560,7 +560,10 @@ enum render_status render_session(struct session *s, const struct render_options
     }
     int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
     int jobs = opt->jobs > 0 ? opt->jobs : (cores > 0 ? cores : 1);
-    r.nthreads = jobs > 1 ? (jobs - 1 < r.njobs ? jobs - 1 : r.njobs) : 0;
+    /* One worker per output up to `jobs`: the reading thread's share (decode
+     * and chains) is small beside the outputs' resamplers, so it is not
+     * given a core of its own. */
+    r.nthreads = jobs > 1 ? (jobs < r.njobs ? jobs : r.njobs) : 0;
     if (r.nthreads > 0) {
         /* Start what threads we can, then size the barriers to match. */
         pthread_mutex_init(&r.gate, NULL);
