@@ -79,11 +79,11 @@ xrt() { awk -v s="$1" -v w="$2" 'BEGIN { printf "%.1f", s / w }'; }
 # timed N CMD...: runs CMD N times under /usr/bin/time; sets WALL (s),
 # RSS (MiB) and CPU (user + system s), medians
 timed() {
-    n=$1
+    runs_=$1
     shift
     : > "$TMP/all"
     i=0
-    while [ "$i" -lt "$n" ]; do
+    while [ "$i" -lt "$runs_" ]; do
         if ! /usr/bin/time -f '%e %M %U %S' -o "$TMP/one" "$@" > "$TMP/out" 2> "$TMP/err"; then
             cat "$TMP/err" >&2
             die "failed: $*"
@@ -193,10 +193,10 @@ MEM_D=$(awk -v a="$MEM_A" -v b="$MEM_B" 'BEGIN { d = (b - a) / a * 100; printf "
 # ---- playback through the null PCM ----
 say "bench: playback"
 TRACK_S=$SECONDS_
-timed "$RUNS" "$LATHE" play "$CACHE/album.lathe" -t 2 -D null
+timed "$RUNS" "$LATHE" play "$CACHE/album.lathe" -t 1 -D null
 PL=$(awk -v c="$CPU" -v s="$TRACK_S" 'BEGIN { printf "%.2f", c / s * 100 }')
 row "play -D null, session rate (96 kHz)" "$PL % of one core" "CPU $CPU s for a $TRACK_S s track"
-timed "$RUNS" "$LATHE" play "$CACHE/album.lathe" -t 2 -D null --output cd
+timed "$RUNS" "$LATHE" play "$CACHE/album.lathe" -t 1 -D null --output cd
 PLC=$(awk -v c="$CPU" -v s="$TRACK_S" 'BEGIN { printf "%.2f", c / s * 100 }')
 row "play -D null --output cd (96 to 44.1/16)" "$PLC % of one core" "CPU $CPU s for a $TRACK_S s track"
 
