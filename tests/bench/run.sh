@@ -143,8 +143,8 @@ m=$(ffmpeg -hide_banner -nostats -i "$f" -af loudnorm=I=-14:TP=-1:LRA=11:print_f
     sed -n '/^{/,/^}/p' | tr -d ' \t\n"{}' | tr ',' '\n')
 v() { printf '%s\n' "$m" | sed -n "s/^$1://p"; }
 exec ffmpeg -hide_banner -nostats -loglevel error -y -i "$f" -af \
-    "loudnorm=I=-14:TP=-1:LRA=11:measured_I=$(v input_i):measured_TP=$(v input_tp):measured_LRA=$(v input_lra):measured_thresh=$(v input_thresh):offset=$(v target_offset):linear=true,aresample=44100" \
-    -ar 44100 -sample_fmt s16 "$o"
+    "loudnorm=I=-14:TP=-1:LRA=11:measured_I=$(v input_i):measured_TP=$(v input_tp):measured_LRA=$(v input_lra):measured_thresh=$(v input_thresh):offset=$(v target_offset):linear=true,aresample=44100,aformat=sample_fmts=s16:channel_layouts=stereo" \
+    -ar 44100 "$o"
 EOF
 mkdir -p "$TMP/ff"
 # shellcheck disable=SC2086
