@@ -30,7 +30,11 @@ TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 TOOL_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/make_*.c))
 
-.PHONY: all deps run test asan install clean demo
+# `make bench` only: the tools lathe is measured against.
+BENCH_DEBS := sox ffmpeg time python3
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/*.c))
+
+.PHONY: all deps run test asan install clean demo bench bench-deps
 
 all: deps $(BIN)
 
@@ -74,6 +78,18 @@ test: all $(TEST_BINS) $(TOOL_BINS)
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan BIN=build-asan/lathe \
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+
+# Kept out of `make test`: minutes of timing, written to BENCHMARKS.md.
+bench: all bench-deps $(BENCH_BINS)
+	@sh tests/bench/run.sh
+
+bench-deps:
+	@sh tests/install-deps.sh $(BENCH_DEBS)
+
+$(BUILD)/tests/bench/%: tests/bench/%.c | deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

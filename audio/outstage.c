@@ -84,8 +84,8 @@ bool outstage_check(const struct output *o, int session_rate, char *err, size_t 
     return true;
 }
 
-struct outstage *outstage_new(const struct output *o, int session_rate,
-                              int max_block, char *err, size_t errlen)
+static struct outstage *stage_new(const struct output *o, int session_rate, int max_block,
+                                  bool convert, char *err, size_t errlen)
 {
     if (!outstage_check(o, session_rate, err, errlen))
         return NULL;
@@ -97,7 +97,7 @@ struct outstage *outstage_new(const struct output *o, int session_rate,
     st->rate = outstage_rate_of(o, session_rate);
     st->bits = outstage_bits_of(o);
     st->max_out = max_block;
-    if (st->rate != session_rate) {
+    if (convert && st->rate != session_rate) {
         st->rs = resampler_new(SINK_CHANNELS, session_rate, st->rate, RESAMPLE_BEST, max_block);
         if (!st->rs)
             goto fail;
@@ -134,6 +134,18 @@ fail:
     snprintf(err, errlen, "[output %s]: cannot set up its stage (out of memory?)", o->name);
     outstage_free(st);
     return NULL;
+}
+
+struct outstage *outstage_new(const struct output *o, int session_rate,
+                              int max_block, char *err, size_t errlen)
+{
+    return stage_new(o, session_rate, max_block, true, err, errlen);
+}
+
+struct outstage *outstage_new_converted(const struct output *o, int session_rate,
+                                        int max_block, char *err, size_t errlen)
+{
+    return stage_new(o, session_rate, max_block, false, err, errlen);
 }
 
 void outstage_free(struct outstage *st)

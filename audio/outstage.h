@@ -25,6 +25,12 @@ bool outstage_check(const struct output *o, int session_rate, char *err, size_t 
 
 struct outstage *outstage_new(const struct output *o, int session_rate,
                               int max_block, char *err, size_t errlen);
+/* The same stage without its converter, for frames already at the output's
+ * rate: one converter per rate can then feed every output of that rate
+ * (DESIGN §3). max_block counts output-rate frames; outstage_push takes
+ * output-rate frames and outstage_finish flushes the limiter alone. */
+struct outstage *outstage_new_converted(const struct output *o, int session_rate,
+                                        int max_block, char *err, size_t errlen);
 void outstage_free(struct outstage *st);
 
 /* Before the first push: the first output frame is frame `position` of the

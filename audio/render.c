@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The offline renderer (render.h).
  *
+ * Outputs of one rate share one converter (DESIGN §3: each output rate is
+ * converted once): a rate group resamples the block, then runs each of its
+ * outputs' stages (limiter, dither) and sinks on the converted frames.
+ *
  * Threads: the calling thread reads the album (decode, track chains, master
- * chain) one block ahead while up to `jobs` workers run the outputs' stages
- * and sinks on the block before; two barriers per block hand the buffers
- * over. Outputs never share state, so each worker owns its outputs. */
+ * chain) one block ahead while up to `jobs` workers run the rate groups on
+ * the block before; two barriers per block hand the buffers over. Groups
+ * never share state, so each worker owns its groups. */
 #include "audio/render.h"
 
 #include <dirent.h>
@@ -30,6 +34,7 @@
 #include "audio/outstage.h"
 #include "audio/pqsheet.h"
 #include "audio/review.h"
+#include "dsp/resample.h"
 #include "audio/sink.h"
 #include "audio/textfile.h"
 #include "audio/tocfile.h"
@@ -56,11 +61,24 @@ struct job {
     char err[1024];
 };
 
+/* The outputs of one rate and the converter they share (none at the
+ * session rate). */
+struct group {
+    int rate;
+    struct resampler *rs;
+    double *converted;          /* max_out frames */
+    int max_out;
+    struct job **jobs;
+    int njobs;
+};
+
 struct render {
     struct session *s;
     struct timeline tl;
     struct job *jobs;
     int njobs;
+    struct group *groups;
+    int ngroups;
     int nthreads;
     double *bufs[2];
     int frames[2];
@@ -137,6 +155,41 @@ static void job_block(struct job *j, const double *buf, int frames)
         j->failed = true;
 }
 
+static void group_block(struct group *g, const double *buf, int frames)
+{
+    int n = frames;
+    if (g->rs) {
+        n = resampler_process(g->rs, buf, frames, g->converted);
+        buf = g->converted;
+        if (n < 0) {
+            for (int i = 0; i < g->njobs; i++)
+                if (!g->jobs[i]->failed) {
+                    g->jobs[i]->failed = true;
+                    snprintf(g->jobs[i]->err, sizeof g->jobs[i]->err,
+                             "[output %s]: the sample rate converter failed", g->jobs[i]->o->name);
+                }
+            return;
+        }
+    }
+    for (int i = 0; i < g->njobs; i++)
+        job_block(g->jobs[i], buf, n);
+}
+
+/* After the last block: the converter's tail through every stage. */
+static bool group_drain(struct group *g, char *err, size_t errlen)
+{
+    int n;
+    while (g->rs && (n = resampler_drain(g->rs, g->converted, g->max_out)) > 0)
+        for (int i = 0; i < g->njobs; i++) {
+            job_block(g->jobs[i], g->converted, n);
+            if (g->jobs[i]->failed) {
+                snprintf(err, errlen, "%s", g->jobs[i]->err);
+                return false;
+            }
+        }
+    return true;
+}
+
 struct worker {
     struct render *r;
     int index;
@@ -154,8 +207,8 @@ static void *worker_main(void *arg)
         pthread_barrier_wait(&r->start);
         if (r->stop)
             break;
-        for (int i = w->index; i < r->njobs; i += r->nthreads)
-            job_block(&r->jobs[i], r->bufs[slot], r->frames[slot]);
+        for (int i = w->index; i < r->ngroups; i += r->nthreads)
+            group_block(&r->groups[i], r->bufs[slot], r->frames[slot]);
         pthread_barrier_wait(&r->done);
     }
     return NULL;
@@ -163,8 +216,8 @@ static void *worker_main(void *arg)
 
 /* ---- setting up and finishing an output ---- */
 
-static bool job_setup(struct render *r, struct job *j, const char *tmproot, const char *outdir,
-                      char *err, size_t errlen)
+static bool job_setup(struct render *r, struct job *j, const struct group *g,
+                      const char *tmproot, const char *outdir, char *err, size_t errlen)
 {
     const struct output *o = j->o;
     snprintf(j->dir, sizeof j->dir, "%s/%s", tmproot, o->name);
@@ -178,7 +231,7 @@ static bool job_setup(struct render *r, struct job *j, const char *tmproot, cons
         snprintf(err, errlen, "%s: %s", j->dir, strerror(errno));
         return false;
     }
-    j->stage = outstage_new(o, r->tl.rate, BLOCK, err, errlen);
+    j->stage = outstage_new_converted(o, r->tl.rate, g->rs ? g->max_out : BLOCK, err, errlen);
     if (!j->stage)
         return false;
     j->ctx.s = r->s;
@@ -359,6 +412,56 @@ static bool job_finish(struct render *r, struct job *j, char *err, size_t errlen
     bool ok = manifest_write(j->dir, (const char *const *)names, n, "MANIFEST.md5", err, errlen);
     fs_free_list(names, n);
     return ok;
+}
+
+/* Puts every job in the group of its rate and gives each group of another
+ * rate than the session's its converter. */
+static bool groups_setup(struct render *r, char *err, size_t errlen)
+{
+    r->groups = calloc((size_t)r->njobs, sizeof *r->groups);
+    if (!r->groups)
+        goto oom;
+    for (int i = 0; i < r->njobs; i++) {
+        int rate = outstage_rate_of(r->jobs[i].o, r->tl.rate);
+        struct group *g = NULL;
+        for (int k = 0; k < r->ngroups && !g; k++)
+            if (r->groups[k].rate == rate)
+                g = &r->groups[k];
+        if (!g) {
+            g = &r->groups[r->ngroups++];
+            g->rate = rate;
+            g->max_out = BLOCK;
+            g->jobs = calloc((size_t)r->njobs, sizeof *g->jobs);
+            if (!g->jobs)
+                goto oom;
+            if (rate != r->tl.rate) {
+                g->rs = resampler_new(SINK_CHANNELS, r->tl.rate, rate, RESAMPLE_BEST, BLOCK);
+                if (!g->rs) {
+                    snprintf(err, errlen, "cannot convert %d Hz to %d Hz", r->tl.rate, rate);
+                    return false;
+                }
+                g->max_out = resampler_max_out(g->rs);
+                g->converted = malloc(sizeof(double) * (size_t)g->max_out * SINK_CHANNELS);
+                if (!g->converted)
+                    goto oom;
+            }
+        }
+        g->jobs[g->njobs++] = &r->jobs[i];
+    }
+    return true;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return false;
+}
+
+static void groups_free(struct render *r)
+{
+    for (int i = 0; r->groups && i < r->ngroups; i++) {
+        resampler_free(r->groups[i].rs);
+        free(r->groups[i].converted);
+        free(r->groups[i].jobs);
+    }
+    free(r->groups);
 }
 
 static void job_free(struct job *j)
@@ -557,11 +660,14 @@ enum render_status render_session(struct session *s, const struct render_options
         tmproot[0] = 0;
         goto out;
     }
-    for (int i = 0; i < r.njobs; i++)
-        if (!job_setup(&r, &r.jobs[i], tmproot, opt->dir, err, errlen)) {
-            status = RENDER_BAD_INPUT;
-            goto out;
-        }
+    if (!groups_setup(&r, err, errlen))
+        goto out;
+    for (int g = 0; g < r.ngroups; g++)
+        for (int i = 0; i < r.groups[g].njobs; i++)
+            if (!job_setup(&r, r.groups[g].jobs[i], &r.groups[g], tmproot, opt->dir, err, errlen)) {
+                status = RENDER_BAD_INPUT;
+                goto out;
+            }
     r.bufs[0] = malloc(sizeof(double) * BLOCK * SINK_CHANNELS);
     r.bufs[1] = malloc(sizeof(double) * BLOCK * SINK_CHANNELS);
     if (!r.bufs[0] || !r.bufs[1]) {
@@ -570,7 +676,10 @@ enum render_status render_session(struct session *s, const struct render_options
     }
     int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
     int jobs = opt->jobs > 0 ? opt->jobs : (cores > 0 ? cores : 1);
-    r.nthreads = jobs > 1 ? (jobs - 1 < r.njobs ? jobs - 1 : r.njobs) : 0;
+    /* One worker per rate group up to `jobs`: the reading thread's share
+     * (decode and chains) is small beside the converters, so it is not
+     * given a core of its own. */
+    r.nthreads = jobs > 1 ? (jobs < r.ngroups ? jobs : r.ngroups) : 0;
     if (r.nthreads > 0) {
         /* Start what threads we can, then size the barriers to match. */
         pthread_mutex_init(&r.gate, NULL);
@@ -605,8 +714,8 @@ enum render_status render_session(struct session *s, const struct render_options
             next = album_stream_read(album, r.bufs[slot ^ 1], BLOCK);
             pthread_barrier_wait(&r.done);
         } else {
-            for (int i = 0; i < r.njobs; i++)
-                job_block(&r.jobs[i], r.bufs[slot], n);
+            for (int i = 0; i < r.ngroups; i++)
+                group_block(&r.groups[i], r.bufs[slot], n);
             next = album_stream_read(album, r.bufs[slot ^ 1], BLOCK);
         }
         for (int i = 0; i < r.njobs; i++)
@@ -627,6 +736,9 @@ enum render_status render_session(struct session *s, const struct render_options
         snprintf(err, errlen, "%s", album_stream_error(album));
         goto out;
     }
+    for (int i = 0; i < r.ngroups; i++)
+        if (!group_drain(&r.groups[i], err, errlen))
+            goto out;
     for (int i = 0; i < r.njobs; i++)
         if (!job_finish(&r, &r.jobs[i], err, errlen))
             goto out;
@@ -668,6 +780,7 @@ out:
     album_stream_free(album);
     for (int i = 0; i < r.njobs; i++)
         job_free(&r.jobs[i]);
+    groups_free(&r);
     free(r.jobs);
     free(r.bufs[0]);
     free(r.bufs[1]);

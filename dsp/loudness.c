@@ -14,6 +14,12 @@
  * At rates where libebur128's 400 ms window is not twice its 200 ms window
  * (rates ending in 5..9 Hz), or where no good divisor exists, the meter
  * queries momentary and short-term loudness directly at every hop instead.
+ *
+ * Where the hop is a whole number of milliseconds (48, 96, 192 kHz, 88.2
+ * kHz...), even the 200 ms sums are not asked for: libebur128 gives the mean
+ * square of each hop alone, and the 200 ms, 400 ms and 3 s windows are means
+ * of those. Summing 200 ms of audio at every 5 ms hop cost more than the
+ * K-weighting and the true peak together (it was most of `lathe analyze`).
  */
 #include "dsp/loudness.h"
 
@@ -34,7 +40,8 @@ struct loudness {
     int hop_pos;        /* frames fed since the last reading */
     bool composed;      /* M and S from 200 ms windows (else queried directly) */
     int hops_per_window;/* hops in one 200 ms window (composed) */
-    double *ring;       /* 200 ms mean squares, one per hop, oldest overwritten */
+    int hop_ms;         /* > 0: the ring holds each hop's own mean square */
+    double *ring;       /* 200 ms (or hop) mean squares, one per hop, oldest overwritten */
     int ring_len;
     int ring_head;      /* index of the newest entry */
     double momentary;   /* LUFS at the last reading */
@@ -81,6 +88,8 @@ static void choose_hop(struct loudness *m)
         m->composed = true;
         m->hop = (int)hop;
         m->hops_per_window = (int)(frames_200ms / hop);
+        if (hop * 1000 % rate == 0 && rate * (hop * 1000 / rate) / 1000 == hop)
+            m->hop_ms = (int)(hop * 1000 / rate);
     } else {
         m->composed = false;
         m->hop = (int)limit;
@@ -143,7 +152,24 @@ void loudness_free(struct loudness *m)
 static bool read_hop(struct loudness *m)
 {
     double M, S;
-    if (m->composed) {
+    if (m->hop_ms) {
+        double w;
+        if (ebur128_loudness_window(m->st, (unsigned long)m->hop_ms, &w) != EBUR128_SUCCESS)
+            return false;
+        m->ring_head = (m->ring_head + 1) % m->ring_len;
+        m->ring[m->ring_head] = energy_of(w);
+        /* newest first: the first 400 ms of the walk are the momentary sum */
+        double sum_m = 0.0, sum_s = 0.0;
+        int two = 2 * m->hops_per_window;
+        for (int k = 0, i = m->ring_head; k < m->ring_len; k++) {
+            sum_s += m->ring[i];
+            if (k + 1 == two)
+                sum_m = sum_s;
+            i = i ? i - 1 : m->ring_len - 1;
+        }
+        M = lufs_of(sum_m / two);
+        S = lufs_of(sum_s / m->ring_len);
+    } else if (m->composed) {
         double w;
         if (ebur128_loudness_window(m->st, 200, &w) != EBUR128_SUCCESS)
             return false;

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: MIT
+# pty_console.py MODE LATHE SESSION: runs the console in a pseudo-terminal of
+# 80x24 and measures what it writes.
+#   first  -> seconds from start until the bottom line ("track 1 of") is out
+#   idle   -> bytes per second written over 10 s without a key
+#   nav    -> bytes per second over 10 s of moving down and up the list
+#             (j/k, five keys a second)
+import os, pty, select, struct, sys, time, fcntl, termios, signal
+
+mode, lathe, session = sys.argv[1], sys.argv[2], sys.argv[3]
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["TERM"] = "xterm-256color"
+    os.environ["LANG"] = os.environ["LC_ALL"] = "C.UTF-8"
+    os.execv(lathe, [lathe, session])
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+t0 = time.monotonic()
+out = bytearray()
+
+
+def pump(seconds):
+    end = time.monotonic() + seconds
+    n = 0
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return n
+        r, _, _ = select.select([fd], [], [], left)
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return n
+            n += len(chunk)
+            out.extend(chunk)
+
+
+result = ""
+if mode == "first":
+    while b"track 1 of" not in out and time.monotonic() - t0 < 20:
+        pump(0.005)
+    result = "%.3f" % (time.monotonic() - t0)
+elif mode in ("idle", "nav"):
+    pump(2)                                 # the first frame is not counted
+    n = 0
+    t = time.monotonic()
+    for i in range(50):
+        if mode == "nav":
+            os.write(fd, b"j" if (i // 10) % 2 == 0 else b"k")
+        n += pump(0.2)
+    result = "%.0f" % (n / (time.monotonic() - t))
+os.write(fd, b":q!\r")
+pump(0.5)
+try:
+    os.kill(pid, signal.SIGTERM)
+except ProcessLookupError:
+    pass
+os.waitpid(pid, 0)
+print(result)
