@@ -27,9 +27,31 @@ bool level_ceiling(const struct session *s, double *ceiling)
     return found;
 }
 
-/* One pass's correction; false when it moved nothing. */
+/* What a gain moved last pass and the loudness it gave, so that the next
+ * step follows the measured slope (a limiter flattens it: 1 dB of gain
+ * gives less than 1 LU) instead of assuming 1 LU per dB. */
+struct history {
+    bool have;
+    double gain, loudness;
+};
+
+/* The gain that should reach `target` from (gain, loudness), given the
+ * previous point: a secant step, its slope kept within sane bounds. */
+static double next_gain(struct history *h, double gain, double loudness, double target)
+{
+    double slope = 1.0;
+    if (h->have && fabs(gain - h->gain) > 0.005) {
+        slope = (loudness - h->loudness) / (gain - h->gain);
+        slope = slope < 0.1 ? 0.1 : slope > 1.5 ? 1.5 : slope;
+    }
+    *h = (struct history){ .have = true, .gain = gain, .loudness = loudness };
+    return clamp_gain(gain + (target - loudness) / slope);
+}
+
+/* One pass's correction; false when it moved nothing. `hist` holds one
+ * entry per track and one for the album, last. */
 static bool correct(struct session *s, const struct loudness_result *lr,
-                    const struct loudness_result *album)
+                    const struct loudness_result *album, struct history *hist)
 {
     bool moved = false;
     if (s->album.leveling == LEVEL_TRACK) {
@@ -37,7 +59,7 @@ static bool correct(struct session *s, const struct loudness_result *lr,
             double d = s->album.target - lr[i].integrated;
             if (!isfinite(d) || fabs(d) <= LEVEL_TOLERANCE)
                 continue;
-            double g = clamp_gain(s->tracks[i].gain + d);
+            double g = next_gain(&hist[i], s->tracks[i].gain, lr[i].integrated, s->album.target);
             if (g != s->tracks[i].gain)
                 moved = true;
             s->tracks[i].gain = g;
@@ -46,7 +68,8 @@ static bool correct(struct session *s, const struct loudness_result *lr,
     }
     double d = s->album.target - album->integrated;
     if (isfinite(d) && fabs(d) > LEVEL_TOLERANCE) {
-        double g = clamp_gain(s->master.gain + d);
+        double g = next_gain(&hist[s->ntracks], s->master.gain, album->integrated,
+                             s->album.target);
         if (g != s->master.gain)
             moved = true;
         s->master.gain = g;
@@ -67,10 +90,12 @@ bool level_session(struct session *s, double ceiling, struct loudness_result *tr
         r->has_ceiling = level_ceiling(s, &r->ceiling);
     struct loudness_result *lr = tracks ? tracks
                                         : calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *lr);
+    struct history *hist = calloc((size_t)s->ntracks + 1, sizeof *hist);
     struct timeline tl;
-    if (!lr || !timeline_build(s, &tl)) {
+    if (!lr || !hist || !timeline_build(s, &tl)) {
         if (!tracks)
             free(lr);
+        free(hist);
         snprintf(err, errlen, "out of memory");
         return false;
     }
@@ -82,10 +107,11 @@ bool level_session(struct session *s, double ceiling, struct loudness_result *tr
             break;
         }
         r->passes++;
-        done = !correct(s, lr, &r->album);
+        done = !correct(s, lr, &r->album, hist);
     }
     r->converged = done;
     timeline_free(&tl);
+    free(hist);
     if (!tracks)
         free(lr);
     return ok;
