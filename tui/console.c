@@ -395,6 +395,8 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "lathe: the console needs a terminal; 'lathe do %s COMMAND...' "
                         "edits without one\n", path);
+        if (engine)
+            engine->ops->free(engine->self);
         return EXIT_USAGE;
     }
     setlocale(LC_ALL, "");
@@ -403,6 +405,8 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
     struct session *s = open_session(path, &created, err, sizeof err);
     if (!s) {
         fprintf(stderr, "lathe: %s\n", err);
+        if (engine)
+            engine->ops->free(engine->self);
         return EXIT_USAGE;
     }
     struct console *c = calloc(1, sizeof *c);
