@@ -51,6 +51,7 @@ struct alsa_playback {
     enum playback_state state;
     double pos;                     /* album seconds: where paused, stopped or started */
     int track;                      /* 0-based, -1 none */
+    int span_track;                 /* the track the engine started in */
     bool loop;
     char output[64];
     unsigned xruns;                 /* of the engines before the current one */
@@ -185,11 +186,20 @@ static double track_start(const struct alsa_playback *p, int i)
     return album_seconds(p, p->tl.tracks[i < 0 ? 0 : i].index1);
 }
 
+/* The end of track i's audio. */
+static double track_end(const struct alsa_playback *p, int i)
+{
+    const struct timeline_track *t = &p->tl.tracks[i];
+    return album_seconds(p, t->audio_start + t->audio_length);
+}
+
+/* The track shown at album time t: a track's pregap (its index 00 on)
+ * counts as that track's, as CD players count it down. */
 static int track_at(const struct alsa_playback *p, double t)
 {
     int k = 0;
     for (int i = 0; i < ntracks(p); i++)
-        if (t >= track_start(p, i))
+        if (t >= album_seconds(p, p->tl.tracks[i].index0))
             k = i;
     return k;
 }
@@ -275,7 +285,7 @@ static double span_end(const struct alsa_playback *p, double from, double auditi
     if (p->audition)
         return audition_to;
     if (p->loop)
-        return track_start(p, track_at(p, from) + 1);
+        return track_end(p, track_at(p, from));
     return -1;
 }
 
@@ -324,7 +334,7 @@ static bool start_at(struct alsa_playback *p, double from, double to, char *err,
     p->e = e;
     p->rate = engine_rate(e);
     p->pos = from;
-    p->track = track_at(p, from);
+    p->track = p->span_track = track_at(p, from);
     p->state = PLAYBACK_PLAYING;
     arm(p);
     return true;
@@ -454,7 +464,7 @@ static void op_seek(void *self, double seconds)
     double to = now_at(p) + seconds;
     if (p->loop) {
         /* stay within the looped track */
-        double lo = track_start(p, p->track), hi = track_start(p, p->track + 1) - 0.1;
+        double lo = track_start(p, p->track), hi = track_end(p, p->track) - 0.1;
         to = to < lo ? lo : to > hi ? hi : to;
     }
     p->audition = false;
@@ -549,7 +559,7 @@ static void ended(struct alsa_playback *p, bool failed)
     char err[512];
     halt(p);
     if (!failed && p->loop && !p->audition) {
-        double from = track_start(p, p->track);
+        double from = track_start(p, p->span_track);
         if (start_at(p, from, span_end(p, from, -1), err, sizeof err))
             return;
     }
@@ -558,7 +568,9 @@ static void ended(struct alsa_playback *p, bool failed)
         return;
     p->audition = false;
     p->state = PLAYBACK_STOPPED;
-    p->pos = failed ? p->pos : 0;
+    if (!failed)
+        p->pos = track_start(p, 0);     /* the album played: Space starts it again */
+    p->track = track_at(p, p->pos);
     meters_silent(p);
     arm(p);
 }
@@ -579,7 +591,7 @@ static bool op_poll(void *self, struct playback_status *st, struct playback_mete
             fresh = true;
         } else {
             p->pos = (double)es.position / p->rate;
-            p->track = es.track > 0 ? es.track - 1 : 0;
+            p->track = track_at(p, p->pos);
             fresh |= take_meters(p);
             fresh = true;
         }
@@ -599,10 +611,10 @@ static bool op_poll(void *self, struct playback_status *st, struct playback_mete
     }
     st->position = st->length = 0;
     if (st->track >= 0 && st->track < ntracks(p)) {
-        double a = track_start(p, st->track), b = track_start(p, st->track + 1);
-        double in = p->pos - a;
-        st->position = in > 0 ? llround(in * rate) : 0;
-        st->length = llround((b - a) * rate);
+        /* negative in the pregap, counting down to index 01 */
+        double a = track_start(p, st->track);
+        st->position = llround((p->pos - a) * rate);
+        st->length = llround((track_end(p, st->track) - a) * rate);
     }
     snprintf(st->output, sizeof st->output, "%s", p->output);
     *m = p->m;
