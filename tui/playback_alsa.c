@@ -655,11 +655,17 @@ static const struct playback_ops alsa_ops = {
 struct playback *playback_alsa_new(const char *device, char *note, size_t notelen)
 {
     if (pcm_out_nearest_rate(device, 48000) <= 0) {
-        /* opening it says why: missing, busy, ... */
-        struct pcm_out *o = pcm_out_open(device, 48000, PCM_S16, PERIOD_FRAMES, PERIODS, note, notelen);
+        /* opening it says why: missing, busy, ...; the console's message
+         * line has room for the short of it */
+        char why[512];
+        struct pcm_out *o = pcm_out_open(device, 48000, PCM_S16, PERIOD_FRAMES, PERIODS, why, sizeof why);
         if (o) {
             pcm_out_free(o);
             snprintf(note, notelen, "audio device \"%s\" takes no usual rate", device);
+        } else if (strstr(why, "busy")) {
+            snprintf(note, notelen, "audio device \"%s\" is busy", device);
+        } else {
+            snprintf(note, notelen, "no audio device \"%s\"", device);
         }
         return NULL;
     }
