@@ -2,7 +2,12 @@
 /* A 1/3-octave filter bank after IEC 61260 (base-ten bands, centres
  * 1000 * 10^(n/10) Hz, 20 Hz to 20 kHz nominal), for the console's spectrum
  * meter and for tonal balance. It measures the mean power of the channels'
- * average in every band; bands above the Nyquist frequency read -inf.
+ * average in every band; bands whose upper edge (centre * 10^(1/20)) is at or
+ * above the Nyquist frequency are not measured and read -inf (the 20 kHz band
+ * at 44.1 kHz). Each band is a 6th-order Butterworth band-pass between the
+ * base-ten edges (centre * 10^(+-1/20)), bilinear with pre-warped edges: a
+ * full-scale sine at the centre reads 0 dB, at an edge -3 dB, and white
+ * noise reads pi/3 times the band's width times its power per Hz.
  *
  * No allocation, lock or I/O after octave_bank_new: the audio side and the
  * analysis may both run it. The result does not depend on block sizes. */
