@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The album stream (see album.h).
+/* The album stream (see album_stream.h).
  *
- * Each track is a pull pipeline: decode (libsndfile) -> stereo -> resample
- * to the session rate -> gain and fades at track-relative positions -> track
+ * Each track is a pull pipeline: its source (decode, stereo, resample to
+ * the session rate: mix_reader.h, or a ring a reader thread fills) -> gain
+ * and fades at track-relative positions -> track
  * chain. Chains with lookahead are fed ahead by their latency, so their
  * output lands where the timeline says. The album sums the tracks that
  * overlap each block (a crossfade is two at once), then runs the master gain
  * and master chain, fed ahead the same way. Everything is positioned by
  * frame counts, never by block boundaries, so the stream is the same for
- * any block size. */
+ * any block size.
+ *
+ * Everything is allocated in album_stream_new and freed in _free (the
+ * chains of finished tracks too), so reading allocates nothing itself. */
 #include "audio/album_stream.h"
 
 #include <math.h>
@@ -16,25 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audio/mixprobe.h"
-#include "audio/soundfile.h"
+#include "audio/mix_reader.h"
 #include "dsp/chain.h"
 #include "dsp/fade.h"
-#include "dsp/resample.h"
 
 struct track_src {
     const struct track *t;
     const struct timeline_track *tt;
-    char path[4096];
-    struct soundfile *file;
-    int mix_channels;
-    int64_t src_left;       /* mix frames still to decode */
-    struct resampler *rs;   /* NULL at the session rate */
-    bool drained;
-    double *decoded;        /* ALBUM_MAX_BLOCK * mix_channels */
-    double *stereo;         /* ALBUM_MAX_BLOCK * 2 */
-    double *fifo;           /* session-rate stereo frames waiting */
-    int fifo_len, fifo_cap;
     int64_t pre_pos;        /* track-relative frame pre_read gives next */
     struct chain *chain;
     int latency;
@@ -42,7 +34,6 @@ struct track_src {
     int64_t out_pos;        /* track-relative frame track_read gives next */
     double gain;
     int64_t xf_out;         /* the next track's crossfade: fade out over it */
-    bool opened, closed;
 };
 
 struct album_stream {
@@ -51,6 +42,8 @@ struct album_stream {
     struct track_src *tracks;
     int ntracks;
     int first_active;
+    struct album_source src;
+    struct mix_reader **readers;    /* the file source's, one per track */
     double master_gain;
     struct chain *master;
     int master_latency;
@@ -70,102 +63,25 @@ static int64_t max64(int64_t a, int64_t b)
     return a > b ? a : b;
 }
 
-static bool track_open(struct album_stream *a, struct track_src *ts)
+/* ---- the file source: each mix opened when first read ---- */
+
+static int file_read(void *ctx, int track, int64_t pos, double *buf, int frames, char *err,
+                     size_t errlen)
 {
-    struct soundfile_info info;
-    ts->opened = true;
-    ts->file = soundfile_open(ts->path, &info, a->error, sizeof a->error);
-    if (!ts->file)
-        return false;
-    if (info.rate != ts->t->mix.rate || info.channels != ts->t->mix.channels) {
-        snprintf(a->error, sizeof a->error, "%s: changed since the session read it", ts->path);
-        return false;
+    struct album_stream *a = ctx;
+    if (!a->readers[track]) {
+        a->readers[track] = mix_reader_open(a->s, a->tl, track, pos, err, errlen);
+        if (!a->readers[track])
+            return -1;
     }
-    ts->mix_channels = info.channels;
-    ts->src_left = ts->tt->source_length;
-    if (!soundfile_seek(ts->file, ts->tt->source_start)) {
-        snprintf(a->error, sizeof a->error, "%s", soundfile_error(ts->file));
-        return false;
-    }
-    int session_rate = a->tl->rate;
-    if (info.rate != session_rate) {
-        ts->rs = resampler_new(ALBUM_CHANNELS, info.rate, session_rate, RESAMPLE_BEST,
-                               ALBUM_MAX_BLOCK);
-        if (!ts->rs) {
-            snprintf(a->error, sizeof a->error, "%s: cannot convert %d Hz to %d Hz", ts->path,
-                     info.rate, session_rate);
-            return false;
-        }
-    }
-    int max_out = ts->rs ? resampler_max_out(ts->rs) : ALBUM_MAX_BLOCK;
-    ts->fifo_cap = 2 * ALBUM_MAX_BLOCK + max_out;
-    ts->decoded = malloc(sizeof(double) * ALBUM_MAX_BLOCK * (size_t)ts->mix_channels);
-    ts->stereo = malloc(sizeof(double) * ALBUM_MAX_BLOCK * ALBUM_CHANNELS);
-    ts->fifo = malloc(sizeof(double) * (size_t)ts->fifo_cap * ALBUM_CHANNELS);
-    if (!ts->decoded || !ts->stereo || !ts->fifo) {
-        snprintf(a->error, sizeof a->error, "out of memory");
-        return false;
-    }
-    return true;
+    return mix_reader_read(a->readers[track], buf, frames, err, errlen);
 }
 
-static void track_close(struct track_src *ts)
+static void file_close(void *ctx, int track)
 {
-    soundfile_close(ts->file);
-    ts->file = NULL;
-    resampler_free(ts->rs);
-    ts->rs = NULL;
-    free(ts->decoded);
-    free(ts->stereo);
-    free(ts->fifo);
-    ts->decoded = ts->stereo = ts->fifo = NULL;
-    chain_free(ts->chain);
-    ts->chain = NULL;
-    ts->closed = true;
-}
-
-/* Mono plays in both channels; more than two channels: the first two. */
-static void to_stereo(const double *in, int channels, double *out, int frames)
-{
-    for (int i = 0; i < frames; i++) {
-        out[2 * i] = in[i * channels];
-        out[2 * i + 1] = in[i * channels + (channels > 1 ? 1 : 0)];
-    }
-}
-
-/* Decodes until the FIFO holds `need` frames or the mix is used up. */
-static bool fill(struct album_stream *a, struct track_src *ts, int need)
-{
-    while (ts->fifo_len < need) {
-        double *tail = ts->fifo + (size_t)ts->fifo_len * ALBUM_CHANNELS;
-        if (ts->src_left > 0) {
-            int n = (int)min64(ts->src_left, ALBUM_MAX_BLOCK);
-            int64_t got = soundfile_read(ts->file, ts->decoded, n);
-            if (got < 0) {
-                snprintf(a->error, sizeof a->error, "%s", soundfile_error(ts->file));
-                return false;
-            }
-            if (got < n)    /* shorter than its header said: silence for the rest */
-                memset(ts->decoded + got * ts->mix_channels, 0,
-                       sizeof(double) * (size_t)(n - got) * (size_t)ts->mix_channels);
-            ts->src_left -= n;
-            to_stereo(ts->decoded, ts->mix_channels, ts->stereo, n);
-            if (ts->rs) {
-                ts->fifo_len += resampler_process(ts->rs, ts->stereo, n, tail);
-            } else {
-                memcpy(tail, ts->stereo, sizeof(double) * (size_t)n * ALBUM_CHANNELS);
-                ts->fifo_len += n;
-            }
-        } else if (ts->rs && !ts->drained) {
-            int got = resampler_drain(ts->rs, tail, ts->fifo_cap - ts->fifo_len);
-            ts->fifo_len += got;
-            if (got == 0)
-                ts->drained = true;
-        } else {
-            break;
-        }
-    }
-    return true;
+    struct album_stream *a = ctx;
+    mix_reader_close(a->readers[track]);
+    a->readers[track] = NULL;
 }
 
 /* The track's audio before its chain: frames [pre_pos, pre_pos + n),
@@ -175,13 +91,10 @@ static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, 
     int64_t len = ts->tt->audio_length;
     int have = (int)max64(0, min64(n, len - ts->pre_pos));
     if (have > 0) {
-        if (!fill(a, ts, have))
+        int i = (int)(ts - a->tracks);
+        int take = a->src.read(a->src.ctx, i, ts->pre_pos, buf, have, a->error, sizeof a->error);
+        if (take < 0)
             return false;
-        int take = have < ts->fifo_len ? have : ts->fifo_len;
-        memcpy(buf, ts->fifo, sizeof(double) * (size_t)take * ALBUM_CHANNELS);
-        memmove(ts->fifo, ts->fifo + (size_t)take * ALBUM_CHANNELS,
-                sizeof(double) * (size_t)(ts->fifo_len - take) * ALBUM_CHANNELS);
-        ts->fifo_len -= take;
         if (take < have)
             memset(buf + take * ALBUM_CHANNELS, 0, sizeof(double) * (size_t)(have - take) * ALBUM_CHANNELS);
     }
@@ -210,8 +123,6 @@ static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, 
 /* The track through its chain: frames [out_pos, out_pos + n). */
 static bool track_read(struct album_stream *a, struct track_src *ts, double *buf, int n)
 {
-    if (!ts->opened && !track_open(a, ts))
-        return false;
     if (!ts->primed) {
         /* feed the chain ahead by its latency, so its output is on time */
         int left = ts->latency;
@@ -234,6 +145,13 @@ static bool track_read(struct album_stream *a, struct track_src *ts, double *buf
 struct album_stream *album_stream_new(const struct session *s, const struct timeline *tl,
                         char *err, size_t errlen)
 {
+    return album_stream_new_source(s, tl, NULL, err, errlen);
+}
+
+struct album_stream *album_stream_new_source(const struct session *s, const struct timeline *tl,
+                                             const struct album_source *src,
+                                             char *err, size_t errlen)
+{
     struct album_stream *a = calloc(1, sizeof *a);
     if (!a) {
         snprintf(err, errlen, "out of memory");
@@ -244,7 +162,13 @@ struct album_stream *album_stream_new(const struct session *s, const struct time
     a->ntracks = s->ntracks;
     a->tracks = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *a->tracks);
     a->scratch = malloc(sizeof(double) * ALBUM_MAX_BLOCK * ALBUM_CHANNELS);
-    if (!a->tracks || !a->scratch) {
+    if (src) {
+        a->src = *src;
+    } else {
+        a->src = (struct album_source){ .ctx = a, .read = file_read, .close = file_close };
+        a->readers = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *a->readers);
+    }
+    if (!a->tracks || !a->scratch || (!src && !a->readers)) {
         snprintf(err, errlen, "out of memory");
         album_stream_free(a);
         return NULL;
@@ -256,7 +180,6 @@ struct album_stream *album_stream_new(const struct session *s, const struct time
         ts->tt = &tl->tracks[i];
         ts->gain = pow(10.0, t->gain / 20.0);
         ts->xf_out = i + 1 < s->ntracks ? tl->tracks[i + 1].crossfade : 0;
-        mix_path(s, t->file, ts->path, sizeof ts->path);
         if (!t->mix.ok) {
             snprintf(err, errlen, "%s", t->mix.probed ? t->mix.error : "mix not read");
             album_stream_free(a);
@@ -290,7 +213,10 @@ void album_stream_free(struct album_stream *a)
     if (!a)
         return;
     for (int i = 0; i < a->ntracks && a->tracks; i++)
-        track_close(&a->tracks[i]);
+        chain_free(a->tracks[i].chain);
+    for (int i = 0; i < a->ntracks && a->readers; i++)
+        mix_reader_close(a->readers[i]);
+    free(a->readers);
     free(a->tracks);
     chain_free(a->master);
     free(a->scratch);
@@ -309,7 +235,7 @@ static bool premaster_read(struct album_stream *a, double *buf, int n)
             break;
         if (end <= lo) {
             if (i == a->first_active) {
-                track_close(ts);
+                a->src.close(a->src.ctx, i);
                 a->first_active++;
             }
             continue;
@@ -374,6 +300,19 @@ int64_t album_stream_length(const struct album_stream *a)
 const char *album_stream_error(const struct album_stream *a)
 {
     return a->error;
+}
+
+void album_stream_start_at(struct album_stream *a, int64_t pos)
+{
+    a->in_pos = a->out_pos = pos;
+    for (int i = 0; i < a->ntracks; i++) {
+        struct track_src *ts = &a->tracks[i];
+        int64_t start = ts->tt->audio_start;
+        if (start + ts->tt->audio_length <= pos && i == a->first_active)
+            a->first_active++;
+        else if (start < pos)
+            ts->pre_pos = ts->out_pos = pos - start;
+    }
 }
 
 void album_stream_skip_master(struct album_stream *a, bool skip)

@@ -23,16 +23,46 @@
 
 struct album_stream;
 
-/* Opens every mix (the session's mixes must have been probed and the
- * timeline built from it). On failure returns NULL with a message. The
- * session and timeline must outlive the album. */
+/* Where the tracks' mixes come from: session-rate stereo frames of each
+ * track's audio, in order. */
+struct album_source {
+    void *ctx;
+    /* Up to `frames` (<= ALBUM_MAX_BLOCK) frames of track `track` (0-based),
+     * starting at track frame `pos` (which continues the previous call's
+     * frames; the first call may start past 0, see album_stream_start_at);
+     * fewer only once the mix is used up; -1 on failure, with a message in
+     * err. Called on the thread that reads the album. */
+    int (*read)(void *ctx, int track, int64_t pos, double *buf, int frames, char *err,
+                size_t errlen);
+    /* The album has done with the track (tracks are let go in order). */
+    void (*close)(void *ctx, int track);
+};
+
+/* Builds every chain (the session's mixes must have been probed and the
+ * timeline built from it); mixes are read from their files (mix_reader.h),
+ * each opened when the album reaches it. On failure returns NULL with a
+ * message. The session and timeline must outlive the album. */
 struct album_stream *album_stream_new(const struct session *s, const struct timeline *tl,
                         char *err, size_t errlen);
+/* The same, the mixes coming from `src` (copied). album_stream_read then
+ * allocates, frees, locks and touches files only as src does: it may run
+ * on an audio thread. */
+struct album_stream *album_stream_new_source(const struct session *s, const struct timeline *tl,
+                                             const struct album_source *src,
+                                             char *err, size_t errlen);
 void album_stream_free(struct album_stream *a);
+
+/* Before the first read: the stream starts at album frame `pos` instead of
+ * 0. Tracks that end before are skipped; a track under way starts at the
+ * right frame of its audio with its chain cold, and so does the master: the
+ * frames that follow settle into the album's sound, they are not the same
+ * bits as a read from 0. */
+void album_stream_start_at(struct album_stream *a, int64_t pos);
 
 /* Writes the next `frames` (<= ALBUM_MAX_BLOCK) frames into buf. Returns the
  * frames written: `frames`, fewer at the album end, 0 after it, or -1 on a
- * read error (album_stream_error says which). */
+ * read error (album_stream_error says which). Never allocates or frees
+ * itself (audio thread, with a source that does not either). */
 int album_stream_read(struct album_stream *a, double *buf, int frames);
 /* Album position of the next frame album_stream_read returns. */
 int64_t album_stream_position(const struct album_stream *a);

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The playback engine (engine.h names its threads and what each may do).
  *
- * Shared state and its rules: `pcm` (device frames) has the reader as its
- * only producer and the audio thread as its only consumer; `meters` has
- * the audio thread as producer and the UI thread as consumer. The flags
- * and counters below are atomics written by one thread each (stop: any).
- * Everything else belongs to the thread that uses it: the album, the stage
- * and `staging` to the reader; `out` to the audio thread once started. */
+ * Shared state and its rules, written where it is declared below: each
+ * slot's mix ring has the reader as its only producer and the audio thread
+ * as its only consumer; `pcm` (a DDP image's device frames) likewise;
+ * `meters` and `tap` have the audio thread as producer and the UI thread
+ * as consumer. Flags and counters are atomics, each written by one thread
+ * (stop and pause: any). The album, the stage and the device FIFO belong
+ * to the reader until it sets `handed`, then to the audio thread. */
 #define _GNU_SOURCE
 #include "audio/engine.h"
 
@@ -22,14 +23,27 @@
 
 #include "audio/album_stream.h"
 #include "audio/ddp_read.h"
+#include "audio/mix_reader.h"
 #include "audio/outstage.h"
 #include "audio/ring.h"
 #include "audio/sink.h"
 #include "session/timeline.h"
 
-#define READ_BLOCK 1024         /* album frames per read; any size gives the same bits */
-#define STAGING 4096            /* frames converted at a time */
+#define READ_BLOCK 1024         /* most album frames the DSP runs at a time */
+#define FIFO_SPARE 65536        /* device frames one DSP step may add to the FIFO */
+#define SLOTS 4                 /* mixes read ahead at once: a crossfade needs 2 */
+#define MIX_CHUNK 4096          /* frames the reader moves into a ring at a time */
+#define MIX_FRAME (sizeof(double) * ALBUM_CHANNELS)
 #define METER_FRAMES 256        /* meter frames the ring holds */
+
+/* One track's mix on its way from the reader to the audio thread. */
+struct mix_slot {
+    struct ring *ring;          /* session-rate stereo doubles: reader -> audio */
+    struct mix_reader *mix;     /* the reader's */
+    atomic_int track;           /* the track the ring holds, -1 none; reader writes
+                                 * it (release) after resetting the ring */
+    atomic_bool done;           /* reader: all of the mix is in the ring */
+};
 
 struct engine {
     const struct session *s;
@@ -40,23 +54,45 @@ struct engine {
     int rate, bits;
     enum pcm_sample sample;
     int frame_bytes;
-    int64_t start, end;
+    int64_t start, end;         /* the span, at engine rate */
+    int64_t from;               /* album frame (session rate) the DSP starts at */
+    int64_t stage_from;         /* the same instant at engine rate */
     int ntracks;
     int64_t *marks;             /* index 01 of each track at engine rate, then the end */
     const struct ddp *ddp;      /* playing a DDP image instead of a session */
     int16_t *ddp_s16;
     int32_t *ddp_pcm;
 
+    /* the DSP: the reader's until `handed`, then the audio thread's */
     struct album_stream *album;
     struct outstage *stage;
-    double *block;
-    unsigned char *staging;
-    struct ring *pcm, *meters;
-    struct pcm_out *out;
+    double *block;              /* READ_BLOCK album frames */
+    int chunk;                  /* album frames per DSP step: about a period */
+    unsigned char *fifo;        /* device frames made and not yet written */
+    long fifo_off, fifo_len, fifo_cap;
+    int64_t emitted;            /* engine-rate position after the last frame made */
+    bool finished;              /* the span's last frame is in the FIFO */
+    bool direct;                /* fast-forward: the source reads the mixes itself */
+    const char *dsp_error;      /* set before audio_failed */
+
+    /* the reader's */
+    struct mix_slot slots[SLOTS];
+    double *mixbuf;             /* MIX_CHUNK frames */
+    int next_open;              /* the next track to open into a slot */
+    unsigned char *staging;     /* DDP frames on their way to `pcm` */
+    bool reached_end;
+    struct ring *pcm;           /* DDP device frames: reader -> audio */
+
+    struct ring *meters;        /* audio -> UI */
+    struct pcm_out *out;        /* the audio thread's once started */
 
     pthread_t reader, audio;
     bool reader_started, audio_started;
     atomic_bool stop;
+    atomic_bool pause;          /* asked (any thread) */
+    atomic_bool handed;         /* reader: the DSP is the audio thread's now */
+    atomic_bool primed;         /* reader: the rings are full for a start */
+    atomic_int released;        /* audio: tracks below this the album let go of */
     atomic_bool reader_done;    /* reader: no more frames will come */
     atomic_bool reader_failed;
     atomic_bool audio_done;     /* audio thread: left its loop */
@@ -64,11 +100,13 @@ struct engine {
     atomic_bool realtime;
     atomic_int xruns, starved;
     _Atomic int64_t played;     /* frames the device took */
-    bool reached_end;           /* reader */
     int audio_error;            /* set before audio_failed */
     char reader_err[512];       /* set before reader_failed */
     char err[600];
 };
+static int source_read(void *ctx, int track, int64_t pos, double *buf, int frames, char *err,
+                       size_t errlen);
+static void source_close(void *ctx, int track);
 
 static struct output *find_output(const struct session *s, const char *name)
 {
@@ -111,6 +149,48 @@ static bool set_span(struct engine *e, const struct engine_options *opt, char *e
     return true;
 }
 
+static struct engine *new_engine(void)
+{
+    struct engine *e = calloc(1, sizeof *e);
+    for (int k = 0; e && k < SLOTS; k++)
+        atomic_init(&e->slots[k].track, -1);
+    return e;
+}
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* Where the DSP starts: the album's start (exact), or `preroll` seconds
+ * before the span on an instant that is a whole frame at both the session
+ * and the engine rate, with the tracks ended by then skipped. */
+static void start_point(struct engine *e, double preroll)
+{
+    if (preroll > 0) {
+        int64_t g = gcd64(e->tl.rate, e->rate);
+        int64_t unit_in = e->tl.rate / g, unit_out = e->rate / g;
+        double t = (double)e->start / e->rate - preroll;
+        int64_t k = t > 0 ? (int64_t)(t * e->tl.rate) / unit_in : 0;
+        e->from = k * unit_in;
+        e->stage_from = k * unit_out;
+    }
+    album_stream_start_at(e->album, e->from);
+    outstage_set_position(e->stage, e->stage_from);
+    e->emitted = e->stage_from;
+    int first = 0;
+    while (first < e->ntracks &&
+           e->tl.tracks[first].audio_start + e->tl.tracks[first].audio_length <= e->from)
+        first++;
+    atomic_init(&e->released, first);
+    e->next_open = first;
+}
+
 struct engine *engine_new(const struct session *s, const struct engine_options *opt,
                           char *err, size_t errlen)
 {
@@ -123,7 +203,7 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
         snprintf(err, errlen, "the session has no tracks");
         return NULL;
     }
-    struct engine *e = calloc(1, sizeof *e);
+    struct engine *e = new_engine();
     if (!e || !timeline_build(s, &e->tl)) {
         snprintf(err, errlen, "out of memory");
         free(e);
@@ -172,20 +252,27 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
     e->marks[s->ntracks] = e->ctx.length;
     if (!set_span(e, opt, err, errlen))
         goto fail;
-    e->album = album_stream_new(s, &e->tl, err, errlen);
+    struct album_source src = { .ctx = e, .read = source_read, .close = source_close };
+    e->album = album_stream_new_source(s, &e->tl, &src, err, errlen);
     if (!e->album)
         goto fail;
     e->stage = outstage_new(e->o, e->tl.rate, READ_BLOCK, err, errlen);
     if (!e->stage)
         goto fail;
+    start_point(e, opt->preroll);
     e->block = malloc(sizeof(double) * READ_BLOCK * ALBUM_CHANNELS);
-    e->staging = malloc((size_t)STAGING * (size_t)e->frame_bytes);
+    e->mixbuf = malloc(MIX_FRAME * MIX_CHUNK);
     e->meters = ring_new(METER_FRAMES * sizeof(struct engine_meter));
-    if (!e->block || !e->staging || !e->meters) {
-        snprintf(err, errlen, "out of memory");
-        goto fail;
-    }
+    if (!e->block || !e->mixbuf || !e->meters)
+        goto oom;
+    /* a second of each mix ahead: far more than a period, whatever the disk does */
+    size_t ahead = (size_t)e->tl.rate > 4 * MIX_CHUNK ? (size_t)e->tl.rate : 4 * MIX_CHUNK;
+    for (int k = 0; k < SLOTS; k++)
+        if (!(e->slots[k].ring = ring_new(ahead * MIX_FRAME)))
+            goto oom;
     return e;
+oom:
+    snprintf(err, errlen, "out of memory");
 fail:
     engine_free(e);
     return NULL;
@@ -203,7 +290,7 @@ struct engine *engine_new_ddp(const struct ddp *d, const struct engine_options *
         snprintf(err, errlen, "%s: the DDP image has no audio to play (see lathe ddp verify)", d->dir);
         return NULL;
     }
-    struct engine *e = calloc(1, sizeof *e);
+    struct engine *e = new_engine();
     if (!e) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -217,7 +304,7 @@ struct engine *engine_new_ddp(const struct ddp *d, const struct engine_options *
     e->marks = calloc((size_t)d->ntracks + 1, sizeof *e->marks);
     e->ddp_s16 = malloc(sizeof(int16_t) * READ_BLOCK * 2);
     e->ddp_pcm = malloc(sizeof(int32_t) * READ_BLOCK * 2);
-    e->staging = malloc((size_t)STAGING * (size_t)e->frame_bytes);
+    e->staging = malloc((size_t)MIX_CHUNK * (size_t)e->frame_bytes);
     e->meters = ring_new(METER_FRAMES * sizeof(struct engine_meter));
     if (!e->marks || !e->ddp_s16 || !e->ddp_pcm || !e->staging || !e->meters) {
         snprintf(err, errlen, "out of memory");
@@ -251,41 +338,148 @@ void engine_span(const struct engine *e, int64_t *start, int64_t *end)
     *start = e->start;
     *end = e->end;
 }
+/* ---- shared by both threads ---- */
 
-/* ---- the reader thread ---- */
-
-/* Audio thread (while the ring is empty) and reader (while it is full). */
+/* Audio thread (while a mix ring is short) and reader (while rings are full). */
 static void sleep_ms(int ms)
 {
     struct timespec ts = { 0, ms * 1000000L };
     nanosleep(&ts, NULL);
 }
 
-static void convert(struct engine *e, const struct render_block *b, int from, int n)
+/* Audio thread (and the reader's fast-forward): frames [from, from+n) of
+ * the block, as the device takes them, to `to`. */
+static void convert(const struct engine *e, const struct render_block *b, int from, int n,
+                    unsigned char *to)
 {
     size_t k = (size_t)from * 2, count = (size_t)n * 2;
     if (e->sample == PCM_S16) {
-        int16_t *d = (int16_t *)e->staging;
+        int16_t *d = (int16_t *)to;
         for (size_t i = 0; i < count; i++)
             d[i] = (int16_t)b->pcm[k + i];
     } else if (e->sample == PCM_S32) {
-        int32_t *d = (int32_t *)e->staging;
+        int32_t *d = (int32_t *)to;
         for (size_t i = 0; i < count; i++)
             d[i] = (int32_t)((uint32_t)b->pcm[k + i] << 8);
     } else {
-        float *d = (float *)e->staging;
+        float *d = (float *)to;
         for (size_t i = 0; i < count; i++)
             d[i] = (float)b->samples[k + i];
     }
 }
 
-/* Hands frames [from, from+n) of the block to the audio thread, waiting
- * while the ring is full. */
+/* Audio thread (and fast-forward): the stage's frames that fall in the
+ * span go to the device FIFO. */
+static bool emit_fifo(void *ctx, const struct render_block *b, char *err, size_t errlen)
+{
+    struct engine *e = ctx;
+    (void)err;
+    (void)errlen;
+    int64_t lo = b->position > e->start ? b->position : e->start;
+    int64_t hi = b->position + b->frames < e->end ? b->position + b->frames : e->end;
+    e->emitted = b->position + b->frames;
+    if (e->emitted >= e->end)
+        e->finished = true;
+    if (hi <= lo)
+        return true;
+    long n = (long)(hi - lo);
+    if (e->fifo_off + e->fifo_len + n > e->fifo_cap) {
+        memmove(e->fifo, e->fifo + (size_t)e->fifo_off * (size_t)e->frame_bytes,
+                (size_t)e->fifo_len * (size_t)e->frame_bytes);
+        e->fifo_off = 0;
+    }
+    if (e->fifo_len + n > e->fifo_cap) {
+        e->dsp_error = "the device FIFO overflowed (a bug)";
+        return false;
+    }
+    convert(e, b, (int)(lo - b->position), (int)n,
+            e->fifo + (size_t)(e->fifo_off + e->fifo_len) * (size_t)e->frame_bytes);
+    e->fifo_len += n;
+    return true;
+}
+
+/* Audio thread (and fast-forward): one step of the album through the
+ * output's stage into the FIFO. */
+static bool dsp_step(struct engine *e, int frames)
+{
+    char err[8];    /* the sources' and stage's messages: see dsp_error */
+    int n = album_stream_read(e->album, e->block, frames);
+    if (n < 0)
+        return false;
+    if (n == 0) {
+        e->finished = true;
+        return outstage_finish(e->stage, emit_fifo, e, err, sizeof err);
+    }
+    return outstage_push(e->stage, e->block, n, emit_fifo, e, err, sizeof err);
+}
+
+/* ---- the album's mix source: the slots' rings ---- */
+
+/* Audio thread, and the reader while it fast-forwards (`direct`, when it
+ * opens and reads the mixes itself). Waits while the ring is short. */
+static int source_read(void *ctx, int track, int64_t pos, double *buf, int frames, char *err,
+                       size_t errlen)
+{
+    struct engine *e = ctx;
+    struct mix_slot *sl = &e->slots[track % SLOTS];
+    if (e->direct) {
+        if (atomic_load(&sl->track) != track) {
+            sl->mix = mix_reader_open(e->s, &e->tl, track, pos, err, errlen);
+            if (!sl->mix)
+                return -1;
+            ring_reset(sl->ring);
+            atomic_store(&sl->done, false);
+            atomic_store(&sl->track, track);
+            e->next_open = track + 1;
+        }
+        return mix_reader_read(sl->mix, buf, frames, err, errlen);
+    }
+    size_t want = (size_t)frames * MIX_FRAME;
+    bool waited = false;
+    for (;;) {
+        if (atomic_load_explicit(&sl->track, memory_order_acquire) == track) {
+            /* done before the space: frames written before done are seen */
+            bool done = atomic_load_explicit(&sl->done, memory_order_acquire);
+            size_t have = ring_read_space(sl->ring);
+            if (have >= want || done) {
+                size_t n = have < want ? have : want;
+                ring_read(sl->ring, buf, n);
+                return (int)(n / MIX_FRAME);
+            }
+        }
+        if (atomic_load(&e->stop) || atomic_load(&e->reader_failed)) {
+            err[0] = 0;
+            return -1;
+        }
+        if (!waited)
+            atomic_fetch_add(&e->starved, 1);
+        waited = true;
+        sleep_ms(1);
+    }
+}
+
+/* Audio thread (and fast-forward): the album let go of `track`. */
+static void source_close(void *ctx, int track)
+{
+    struct engine *e = ctx;
+    struct mix_slot *sl = &e->slots[track % SLOTS];
+    if (e->direct && atomic_load(&sl->track) == track) {
+        mix_reader_close(sl->mix);
+        sl->mix = NULL;
+        atomic_store(&sl->track, -1);
+    }
+    atomic_store_explicit(&e->released, track + 1, memory_order_release);
+}
+
+/* ---- the reader thread ---- */
+
+/* Hands DDP frames [from, from+n) of the block to the audio thread,
+ * waiting while the ring is full. */
 static bool queue(struct engine *e, const struct render_block *b, int from, int n)
 {
     while (n > 0) {
-        int chunk = n < STAGING ? n : STAGING;
-        convert(e, b, from, chunk);
+        int chunk = n < MIX_CHUNK ? n : MIX_CHUNK;
+        convert(e, b, from, chunk, e->staging);
         size_t bytes = (size_t)chunk * (size_t)e->frame_bytes;
         while (!ring_write(e->pcm, e->staging, bytes)) {
             if (atomic_load(&e->stop))
@@ -294,24 +488,6 @@ static bool queue(struct engine *e, const struct render_block *b, int from, int 
         }
         from += chunk;
         n -= chunk;
-    }
-    return true;
-}
-
-static bool emit(void *ctx, const struct render_block *b, char *err, size_t errlen)
-{
-    struct engine *e = ctx;
-    if (atomic_load(&e->stop)) {
-        snprintf(err, errlen, "stopped");
-        return false;
-    }
-    int64_t lo = b->position > e->start ? b->position : e->start;
-    int64_t hi = b->position + b->frames < e->end ? b->position + b->frames : e->end;
-    if (hi >= e->end)
-        e->reached_end = true;
-    if (hi > lo && !queue(e, b, (int)(lo - b->position), (int)(hi - lo))) {
-        snprintf(err, errlen, "stopped");
-        return false;
     }
     return true;
 }
@@ -329,9 +505,87 @@ static bool read_ddp(struct engine *e, char *err, size_t errlen)
         for (int64_t i = 0; i < got * 2; i++)
             e->ddp_pcm[i] = e->ddp_s16[i];
         struct render_block b = { .pcm = e->ddp_pcm, .frames = (int)got, .position = pos };
-        if (!emit(e, &b, err, errlen))
+        if (!queue(e, &b, 0, (int)got)) {
+            snprintf(err, errlen, "stopped");
             return false;
+        }
         pos += got;
+    }
+    return true;
+}
+
+/* Runs the album from `from` up to the span's start without playing it, so
+ * that every chain, converter, limiter and dither is where it will be there. */
+static bool fast_forward(struct engine *e, char *err, size_t errlen)
+{
+    e->direct = true;
+    while (!e->finished && e->emitted < e->start) {
+        if (atomic_load(&e->stop)) {
+            snprintf(err, errlen, "stopped");
+            return false;
+        }
+        if (!dsp_step(e, READ_BLOCK)) {
+            snprintf(err, errlen, "%s", e->dsp_error ? e->dsp_error : album_stream_error(e->album));
+            return false;
+        }
+    }
+    e->direct = false;
+    return true;
+}
+
+/* Keeps every slot's ring topped up, opening mixes as slots free, until
+ * every mix is in a ring (or stop). */
+static bool fill_rings(struct engine *e, char *err, size_t errlen)
+{
+    while (!atomic_load(&e->stop)) {
+        int released = atomic_load_explicit(&e->released, memory_order_acquire);
+        for (int k = 0; k < SLOTS; k++) {
+            struct mix_slot *sl = &e->slots[k];
+            int t = atomic_load(&sl->track);
+            if (t >= 0 && t < released) {
+                mix_reader_close(sl->mix);
+                sl->mix = NULL;
+                atomic_store(&sl->track, -1);
+            }
+        }
+        while (e->next_open < e->ntracks) {
+            int t = e->next_open;
+            struct mix_slot *sl = &e->slots[t % SLOTS];
+            if (atomic_load(&sl->track) != -1)
+                break;
+            e->next_open++;
+            if (t < released)
+                continue;
+            int64_t skip = e->from - e->tl.tracks[t].audio_start;
+            sl->mix = mix_reader_open(e->s, &e->tl, t, skip > 0 ? skip : 0, err, errlen);
+            if (!sl->mix)
+                return false;
+            ring_reset(sl->ring);
+            atomic_store(&sl->done, false);
+            atomic_store_explicit(&sl->track, t, memory_order_release);
+        }
+        bool progress = false, all_in = e->next_open >= e->ntracks;
+        for (int k = 0; k < SLOTS; k++) {
+            struct mix_slot *sl = &e->slots[k];
+            if (atomic_load(&sl->track) < 0 || atomic_load(&sl->done))
+                continue;
+            all_in = false;
+            if (ring_write_space(sl->ring) < MIX_CHUNK * MIX_FRAME)
+                continue;
+            int n = mix_reader_read(sl->mix, e->mixbuf, MIX_CHUNK, err, errlen);
+            if (n < 0)
+                return false;
+            ring_write(sl->ring, e->mixbuf, (size_t)n * MIX_FRAME);
+            if (n < MIX_CHUNK)
+                atomic_store_explicit(&sl->done, true, memory_order_release);
+            progress = true;
+        }
+        if (!progress) {
+            atomic_store(&e->primed, true);
+            if (all_in)
+                return true;
+            sleep_ms(2);
+        }
     }
     return true;
 }
@@ -340,23 +594,19 @@ static void *reader_main(void *arg)
 {
     struct engine *e = arg;
     char err[512] = "";
-    bool ok = e->ddp ? read_ddp(e, err, sizeof err) : true;
-    while (!e->ddp && ok && !e->reached_end && !atomic_load(&e->stop)) {
-        int n = album_stream_read(e->album, e->block, READ_BLOCK);
-        if (n < 0) {
-            snprintf(err, sizeof err, "%s", album_stream_error(e->album));
-            ok = false;
-        } else if (n == 0) {
-            ok = outstage_finish(e->stage, emit, e, err, sizeof err);
-            break;
-        } else {
-            ok = outstage_push(e->stage, e->block, n, emit, e, err, sizeof err);
-        }
+    bool ok;
+    if (e->ddp) {
+        ok = read_ddp(e, err, sizeof err);
+    } else {
+        ok = e->start <= e->stage_from || fast_forward(e, err, sizeof err);
+        atomic_store_explicit(&e->handed, true, memory_order_release);
+        ok = ok && fill_rings(e, err, sizeof err);
     }
     if (!ok && !atomic_load(&e->stop)) {
         snprintf(e->reader_err, sizeof e->reader_err, "%s", err);
         atomic_store(&e->reader_failed, true);
     }
+    atomic_store(&e->primed, true);
     atomic_store(&e->reader_done, true);
     return NULL;
 }
@@ -395,53 +645,122 @@ static void go_realtime(struct engine *e)
     atomic_store(&e->realtime, pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0);
 }
 
-/* Audio thread: its whole life; waits only inside the device's write and,
- * while the ring is empty, in sleep_ms. */
+/* Audio thread: a DDP image's frames from the reader's ring into the FIFO. */
+static void take_ddp(struct engine *e, long want)
+{
+    size_t bytes = (size_t)want * (size_t)e->frame_bytes;
+    size_t have = ring_read_space(e->pcm);
+    if (have < bytes)
+        bytes = have - have % (size_t)e->frame_bytes;
+    if (e->fifo_off + e->fifo_len + (long)(bytes / (size_t)e->frame_bytes) > e->fifo_cap) {
+        memmove(e->fifo, e->fifo + (size_t)e->fifo_off * (size_t)e->frame_bytes,
+                (size_t)e->fifo_len * (size_t)e->frame_bytes);
+        e->fifo_off = 0;
+    }
+    ring_read(e->pcm, e->fifo + (size_t)(e->fifo_off + e->fifo_len) * (size_t)e->frame_bytes, bytes);
+    e->fifo_len += (long)(bytes / (size_t)e->frame_bytes);
+}
+
+/* Audio thread: fills the FIFO with at least a period, if the album has it.
+ * False when the DSP failed (or stop was asked while a ring was short). */
+static bool make_period(struct engine *e, long period)
+{
+    if (e->ddp) {
+        if (e->fifo_len < period)
+            take_ddp(e, period - e->fifo_len);
+        if (e->fifo_len == 0 && !atomic_load(&e->reader_done)) {
+            atomic_fetch_add(&e->starved, 1);
+            sleep_ms(1);
+        }
+        /* reader_done before the ring: a frame written before done is seen */
+        e->finished = atomic_load(&e->reader_done) && ring_read_space(e->pcm) == 0;
+        return true;
+    }
+    while (e->fifo_len < period && !e->finished)
+        if (!dsp_step(e, e->chunk))
+            return false;
+    return true;
+}
+
+/* Audio thread: waits (before the loop) for the reader to hand over. */
+static bool wait_for_reader(struct engine *e)
+{
+    while (!atomic_load(&e->stop)) {
+        if (atomic_load(&e->reader_failed))
+            return false;
+        if (e->ddp ? ring_read_space(e->pcm) >= (size_t)e->out->buffer * (size_t)e->frame_bytes ||
+                         atomic_load(&e->reader_done)
+                   : atomic_load_explicit(&e->handed, memory_order_acquire) &&
+                         atomic_load(&e->primed))
+            return true;
+        sleep_ms(1);
+    }
+    return false;
+}
+
+/* Audio thread: the device failed for good. */
+static void device_failed(struct engine *e, int error)
+{
+    e->audio_error = error;
+    atomic_store(&e->audio_failed, true);
+    atomic_store(&e->stop, true);
+}
+
+/* Audio thread: its whole life; waits only inside the device's write,
+ * while paused, and in sleep_ms while a mix ring is short. */
 static void *audio_main(void *arg)
 {
     struct engine *e = arg;
     struct pcm_out *out = e->out;
     pthread_setname_np(pthread_self(), "lathe-audio");
     go_realtime(e);
-    size_t prefill = (size_t)out->buffer * (size_t)e->frame_bytes;
-    /* the device starts when its buffer is full: give it a full buffer */
-    while (!atomic_load(&e->stop) && !atomic_load(&e->reader_done) &&
-           ring_read_space(e->pcm) < prefill)
-        sleep_ms(1);
-    bool dry = false;
-    while (!atomic_load(&e->stop)) {
-        const void *data;
-        long frames = (long)(ring_peek(e->pcm, &data) / (size_t)e->frame_bytes);
-        if (frames == 0) {
-            /* read done before peeking: a frame written before done is seen */
-            if (atomic_load(&e->reader_done) && ring_read_space(e->pcm) == 0)
-                break;
-            if (!dry)
-                atomic_fetch_add(&e->starved, 1);
-            dry = true;
-            sleep_ms(1);
-            continue;
-        }
-        dry = false;
-        if (frames > out->period)
-            frames = out->period;
-        long w = out->ops->write(out->dev, data, frames);
-        if (w < 0) {
-            if (w == -EPIPE || w == -ESTRPIPE)
-                atomic_fetch_add(&e->xruns, 1);
-            int r = out->ops->recover(out->dev, (int)w);
-            if (r < 0) {
-                e->audio_error = r;
-                atomic_store(&e->audio_failed, true);
-                atomic_store(&e->stop, true);
+    bool paused = false;
+    if (wait_for_reader(e)) {
+        while (!atomic_load(&e->stop)) {
+            if (atomic_load(&e->pause) != paused) {
+                paused = !paused;
+                int r = out->ops->pause ? out->ops->pause(out->dev, paused) : 0;
+                if (r < 0) {
+                    device_failed(e, r);
+                    break;
+                }
+            }
+            if (paused) {
+                sleep_ms(2);
+                continue;
+            }
+            if (!make_period(e, out->period)) {
+                if (!atomic_load(&e->stop) && !atomic_load(&e->reader_failed)) {
+                    if (!e->dsp_error)
+                        e->dsp_error = "the album could not be read";
+                    atomic_store(&e->audio_failed, true);
+                }
                 break;
             }
-            continue;
+            if (e->fifo_len == 0) {
+                if (e->finished)
+                    break;
+                continue;
+            }
+            long frames = e->fifo_len < out->period ? e->fifo_len : out->period;
+            const unsigned char *data = e->fifo + (size_t)e->fifo_off * (size_t)e->frame_bytes;
+            long w = out->ops->write(out->dev, data, frames);
+            if (w < 0) {
+                if (w == -EPIPE || w == -ESTRPIPE)
+                    atomic_fetch_add(&e->xruns, 1);
+                int r = out->ops->recover(out->dev, (int)w);
+                if (r < 0) {
+                    device_failed(e, r);
+                    break;
+                }
+                continue;
+            }
+            int64_t played = atomic_load(&e->played);
+            meter(e, data, w, e->start + played);
+            e->fifo_off += w;
+            e->fifo_len -= w;
+            atomic_store(&e->played, played + w);
         }
-        int64_t played = atomic_load(&e->played);
-        meter(e, data, w, e->start + played);
-        ring_consume(e->pcm, (size_t)w * (size_t)e->frame_bytes);
-        atomic_store(&e->played, played + w);
     }
     out->ops->finish(out->dev, !atomic_load(&e->stop));
     atomic_store(&e->audio_done, true);
@@ -456,14 +775,23 @@ bool engine_start(struct engine *e, struct pcm_out *out, char *err, size_t errle
                  out->period, out->buffer);
         return false;
     }
-    /* a second ahead, and never less than a few device buffers */
-    size_t frames = (size_t)e->rate;
-    if (frames < (size_t)out->buffer * 4)
-        frames = (size_t)out->buffer * 4;
-    e->pcm = ring_new(frames * (size_t)e->frame_bytes);
-    if (!e->pcm) {
+    e->fifo_cap = out->period + FIFO_SPARE;
+    e->fifo = malloc((size_t)e->fifo_cap * (size_t)e->frame_bytes);
+    if (e->ddp) {
+        /* a second ahead, and never less than a few device buffers */
+        size_t frames = (size_t)e->rate;
+        if (frames < (size_t)out->buffer * 4)
+            frames = (size_t)out->buffer * 4;
+        e->pcm = ring_new(frames * (size_t)e->frame_bytes);
+    }
+    if (!e->fifo || (e->ddp && !e->pcm)) {
         snprintf(err, errlen, "out of memory");
         return false;
+    }
+    if (!e->ddp) {
+        /* album frames per DSP step: a period's worth at the session rate */
+        long chunk = ((long)out->period * e->tl.rate + e->rate - 1) / e->rate;
+        e->chunk = chunk < 1 ? 1 : chunk > READ_BLOCK ? READ_BLOCK : (int)chunk;
     }
     if (pthread_create(&e->reader, NULL, reader_main, e) != 0) {
         snprintf(err, errlen, "cannot start the reader thread");
@@ -481,6 +809,11 @@ bool engine_start(struct engine *e, struct pcm_out *out, char *err, size_t errle
 void engine_stop(struct engine *e)
 {
     atomic_store(&e->stop, true);
+}
+
+void engine_pause(struct engine *e, bool paused)
+{
+    atomic_store(&e->pause, paused);
 }
 
 void engine_status(const struct engine *e, struct engine_status *st)
@@ -501,11 +834,13 @@ void engine_status(const struct engine *e, struct engine_status *st)
 const char *engine_error(const struct engine *e)
 {
     struct engine *m = (struct engine *)e;   /* the message is built on demand */
-    if (atomic_load(&e->audio_failed))
+    if (atomic_load(&e->reader_failed))
+        snprintf(m->err, sizeof m->err, "%s", e->reader_err);
+    else if (atomic_load(&e->audio_failed) && e->audio_error)
         snprintf(m->err, sizeof m->err, "the audio device failed: %s",
                  e->out->ops->strerror(e->audio_error));
-    else if (atomic_load(&e->reader_failed))
-        snprintf(m->err, sizeof m->err, "%s", e->reader_err);
+    else if (atomic_load(&e->audio_failed))
+        snprintf(m->err, sizeof m->err, "%s", e->dsp_error ? e->dsp_error : "playback failed");
     else
         m->err[0] = 0;
     return m->err;
@@ -528,9 +863,15 @@ void engine_free(struct engine *e)
     pcm_out_free(e->out);
     album_stream_free(e->album);
     outstage_free(e->stage);
+    for (int k = 0; k < SLOTS; k++) {
+        mix_reader_close(e->slots[k].mix);
+        ring_free(e->slots[k].ring);
+    }
     ring_free(e->pcm);
     ring_free(e->meters);
     free(e->block);
+    free(e->mixbuf);
+    free(e->fifo);
     free(e->staging);
     free(e->marks);
     free(e->ddp_s16);

@@ -148,6 +148,11 @@ void outstage_free(struct outstage *st)
     free(st);
 }
 
+void outstage_set_position(struct outstage *st, int64_t position)
+{
+    st->position = position;
+}
+
 /* Silence, dither, quantize and hand out `n` frames of st->resampled. */
 static bool quantize_emit(struct outstage *st, int n, outstage_emit emit, void *ctx,
                           char *err, size_t errlen)

@@ -27,6 +27,11 @@ struct outstage *outstage_new(const struct output *o, int session_rate,
                               int max_block, char *err, size_t errlen);
 void outstage_free(struct outstage *st);
 
+/* Before the first push: the first output frame is frame `position` of the
+ * output's album (dither is seeded by position), for a stream started past
+ * the album's start. */
+void outstage_set_position(struct outstage *st, int64_t position);
+
 typedef bool (*outstage_emit)(void *ctx, const struct render_block *b, char *err,
                               size_t errlen);
 /* Processes `frames` (<= max_block) session-rate stereo frames. */

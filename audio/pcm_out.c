@@ -4,7 +4,12 @@
  * The PCM is opened blocking: the audio thread sleeps inside
  * snd_pcm_writei until the device has room, which is the only waiting it
  * does. Xruns are recovered with snd_pcm_recover (prepare after -EPIPE,
- * resume after -ESTRPIPE); the caller counts them. Nothing here prints. */
+ * resume after -ESTRPIPE); the caller counts them. Nothing here prints.
+ *
+ * Pause: snd_pcm_pause where the hardware can; elsewhere the PCM is
+ * dropped, which throws away what it had not played yet, so the last
+ * buffer's worth of frames written is kept and what was dropped is written
+ * again on resume. */
 #include "audio/pcm_out.h"
 
 #include <alsa/asoundlib.h>
@@ -17,32 +22,109 @@ int pcm_sample_bytes(enum pcm_sample s)
     return s == PCM_S16 ? 2 : 4;
 }
 
+struct alsa_dev {
+    snd_pcm_t *pcm;
+    bool can_pause;
+    int frame_bytes;
+    long buffer;                /* frames the device holds */
+    unsigned char *history;     /* the last `buffer` frames written, a ring */
+    long history_at;            /* frames ever written, mod buffer */
+    long dropped;               /* frames dropped by a pause, to write again */
+};
+
+/* Audio thread: keeps what was written, for a pause without snd_pcm_pause. */
+static void remember(struct alsa_dev *d, const unsigned char *data, long frames)
+{
+    if (d->can_pause)
+        return;
+    if (frames > d->buffer) {
+        data += (size_t)(frames - d->buffer) * (size_t)d->frame_bytes;
+        frames = d->buffer;
+    }
+    while (frames > 0) {
+        long room = d->buffer - d->history_at, n = frames < room ? frames : room;
+        memcpy(d->history + (size_t)d->history_at * (size_t)d->frame_bytes, data,
+               (size_t)n * (size_t)d->frame_bytes);
+        d->history_at = (d->history_at + n) % d->buffer;
+        data += (size_t)n * (size_t)d->frame_bytes;
+        frames -= n;
+    }
+}
+
 /* Audio thread. */
 static long alsa_write(void *dev, const void *data, long frames)
 {
-    return (long)snd_pcm_writei(dev, data, (snd_pcm_uframes_t)frames);
+    struct alsa_dev *d = dev;
+    long w = (long)snd_pcm_writei(d->pcm, data, (snd_pcm_uframes_t)frames);
+    if (w > 0)
+        remember(d, data, w);
+    return w;
 }
 
 /* Audio thread. */
 static int alsa_recover(void *dev, int error)
 {
+    struct alsa_dev *d = dev;
     if (error == -EAGAIN)
-        return snd_pcm_wait(dev, 100) < 0 ? error : 0;
-    return snd_pcm_recover(dev, error, 1);
+        return snd_pcm_wait(d->pcm, 100) < 0 ? error : 0;
+    return snd_pcm_recover(d->pcm, error, 1);
 }
 
 /* Audio thread, at the end. */
 static void alsa_finish(void *dev, bool drain)
 {
+    struct alsa_dev *d = dev;
     if (drain)
-        snd_pcm_drain(dev);
+        snd_pcm_drain(d->pcm);
     else
-        snd_pcm_drop(dev);
+        snd_pcm_drop(d->pcm);
+}
+
+/* Audio thread: writes again the `dropped` frames a pause threw away. */
+static int rewrite_dropped(struct alsa_dev *d)
+{
+    long from = ((d->history_at - d->dropped) % d->buffer + d->buffer) % d->buffer;
+    long left = d->dropped;
+    d->dropped = 0;
+    while (left > 0) {
+        long n = d->buffer - from < left ? d->buffer - from : left;
+        snd_pcm_sframes_t w = snd_pcm_writei(d->pcm, d->history + (size_t)from * (size_t)d->frame_bytes,
+                                             (snd_pcm_uframes_t)n);
+        if (w < 0)
+            return (int)w;
+        from = (from + w) % d->buffer;
+        left -= w;
+    }
+    return 0;
+}
+
+/* Audio thread. */
+static int alsa_pause(void *dev, bool on)
+{
+    struct alsa_dev *d = dev;
+    if (d->can_pause) {
+        snd_pcm_state_t s = snd_pcm_state(d->pcm);
+        if (on ? s != SND_PCM_STATE_RUNNING : s != SND_PCM_STATE_PAUSED)
+            return 0;   /* not started yet (or already where asked) */
+        return snd_pcm_pause(d->pcm, on);
+    }
+    if (on) {
+        snd_pcm_sframes_t delay = 0;
+        if (snd_pcm_delay(d->pcm, &delay) < 0 || delay < 0)
+            delay = 0;
+        d->dropped = delay < d->buffer ? (long)delay : d->buffer;
+        return snd_pcm_drop(d->pcm);
+    }
+    int r = snd_pcm_prepare(d->pcm);
+    return r < 0 ? r : rewrite_dropped(d);
 }
 
 static void alsa_close(void *dev)
 {
-    snd_pcm_close(dev);
+    struct alsa_dev *d = dev;
+    snd_pcm_close(d->pcm);
+    free(d->history);
+    free(d);
 }
 
 static const char *alsa_strerror(int error)
@@ -52,7 +134,7 @@ static const char *alsa_strerror(int error)
 
 static const struct pcm_out_ops alsa_ops = {
     .write = alsa_write, .recover = alsa_recover, .finish = alsa_finish,
-    .close = alsa_close, .strerror = alsa_strerror,
+    .close = alsa_close, .strerror = alsa_strerror, .pause = alsa_pause,
 };
 
 static snd_pcm_format_t alsa_format(enum pcm_sample s)
@@ -125,6 +207,7 @@ struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
     }
     snd_pcm_hw_params_get_period_size(hw, &psize, NULL);
     snd_pcm_hw_params_get_buffer_size(hw, &bsize);
+    bool can_pause = snd_pcm_hw_params_can_pause(hw);
     /* start only with a full buffer, so the first periods do not underrun */
     snd_pcm_sw_params_current(pcm, sw);
     snd_pcm_sw_params_set_start_threshold(pcm, sw, bsize);
@@ -136,13 +219,25 @@ struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
     snd_pcm_hw_params_free(hw);
     snd_pcm_sw_params_free(sw);
     struct pcm_out *p = calloc(1, sizeof *p);
-    if (!p) {
+    struct alsa_dev *d = calloc(1, sizeof *d);
+    if (d) {
+        d->pcm = pcm;
+        d->can_pause = can_pause;
+        d->frame_bytes = 2 * pcm_sample_bytes(sample);
+        d->buffer = (long)bsize;
+        d->history = can_pause ? NULL : malloc((size_t)bsize * (size_t)d->frame_bytes);
+    }
+    if (!p || !d || (!can_pause && !d->history)) {
         snprintf(err, errlen, "out of memory");
         snd_pcm_close(pcm);
+        if (d)
+            free(d->history);
+        free(d);
+        free(p);
         return NULL;
     }
     p->ops = &alsa_ops;
-    p->dev = pcm;
+    p->dev = d;
     p->period = (int)psize;
     p->buffer = (int)bsize;
     return p;

@@ -28,6 +28,11 @@ struct pcm_out_ops {
     void (*close)(void *dev);
     /* What a negative error from write or recover means. */
     const char *(*strerror)(int error);
+    /* Audio thread; optional (NULL: the engine only stops writing, and the
+     * device plays out what it holds): on stops the sound at once, off
+     * goes on where it stopped, nothing lost or played twice. 0 or a
+     * negative errno. */
+    int (*pause)(void *dev, bool on);
 };
 
 struct pcm_out {

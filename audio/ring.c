@@ -99,3 +99,9 @@ void ring_consume(struct ring *r, size_t n)
     size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
     atomic_store_explicit(&r->tail, tail + n, memory_order_release);
 }
+
+void ring_reset(struct ring *r)
+{
+    atomic_store(&r->head, 0);
+    atomic_store(&r->tail, 0);
+}

@@ -13,6 +13,9 @@ struct ring;
 struct ring *ring_new(size_t bytes);
 void ring_free(struct ring *r);
 
+/* Empties the ring; only while neither side is using it. */
+void ring_reset(struct ring *r);
+
 /* Producer side. Audio-thread safe: no allocation, lock or I/O. */
 size_t ring_write_space(const struct ring *r);
 /* Writes all of `n` bytes or nothing (false when there is not room). */

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -72,13 +74,54 @@ void free(void *p)
     __libc_free(p);
 }
 
-int pthread_mutex_lock(pthread_mutex_t *m)
+int posix_memalign(void **p, size_t align, size_t n)
 {
-    static int (*real)(pthread_mutex_t *);
+    static int (*real)(void **, size_t, size_t);
     if (!real)
-        real = (int (*)(pthread_mutex_t *))dlsym(RTLD_NEXT, "pthread_mutex_lock");
+        real = (int (*)(void **, size_t, size_t))dlsym(RTLD_NEXT, "posix_memalign");
     count();
-    return real(m);
+    return real(p, align, n);
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    static void *(*real)(size_t, size_t);
+    if (!real)
+        real = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "aligned_alloc");
+    count();
+    return real(align, n);
+}
+
+/* One interposer per symbol: count the call, then the real one. */
+#define PASS(ret, name, params, args)                                          \
+    ret name params                                                            \
+    {                                                                          \
+        static ret(*real) params;                                              \
+        if (!real)                                                             \
+            real = (ret(*) params)dlsym(RTLD_NEXT, #name);                     \
+        count();                                                               \
+        return real args;                                                      \
+    }
+
+PASS(int, pthread_mutex_lock, (pthread_mutex_t *m), (m))
+PASS(int, pthread_mutex_trylock, (pthread_mutex_t *m), (m))
+PASS(int, pthread_rwlock_rdlock, (pthread_rwlock_t *l), (l))
+PASS(int, pthread_rwlock_wrlock, (pthread_rwlock_t *l), (l))
+PASS(int, pthread_cond_wait, (pthread_cond_t *c, pthread_mutex_t *m), (c, m))
+PASS(int, sem_wait, (sem_t *sem), (sem))
+PASS(ssize_t, write, (int fd, const void *buf, size_t n), (fd, buf, n))
+PASS(ssize_t, read, (int fd, void *buf, size_t n), (fd, buf, n))
+PASS(ssize_t, pread, (int fd, void *buf, size_t n, off_t at), (fd, buf, n, at))
+PASS(off_t, lseek, (int fd, off_t at, int whence), (fd, at, whence))
+PASS(int, close, (int fd), (fd))
+PASS(FILE *, fopen, (const char *path, const char *mode), (path, mode))
+PASS(size_t, fwrite, (const void *p, size_t size, size_t n, FILE *f), (p, size, n, f))
+PASS(size_t, fread, (void *p, size_t size, size_t n, FILE *f), (p, size, n, f))
+PASS(int, fflush, (FILE *f), (f))
+
+static void count_open(void)
+{
+    count();
 }
 
 int open(const char *path, int flags, ...)
@@ -90,17 +133,21 @@ int open(const char *path, int flags, ...)
     va_start(ap, flags);
     mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
     va_end(ap);
-    count();
+    count_open();
     return real(path, flags, mode);
 }
 
-ssize_t write(int fd, const void *buf, size_t n)
+int openat(int dir, const char *path, int flags, ...)
 {
-    static ssize_t (*real)(int, const void *, size_t);
+    static int (*real)(int, const char *, int, ...);
     if (!real)
-        real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
-    count();
-    return real(fd, buf, n);
+        real = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
+    va_end(ap);
+    count_open();
+    return real(dir, path, flags, mode);
 }
 #else
 #define WATCHING 0
@@ -117,12 +164,22 @@ struct fake {
     int dead_at;        /* from this write on the device is gone */
     int epipes;
     bool drained, dropped;
+    int pace_us;        /* a write takes this long, as a device's would */
+    atomic_int pauses, resumes;
+    atomic_bool paused;
+    atomic_int writes_while_paused;
 };
 
 static long fake_write(void *dev, const void *data, long frames)
 {
     struct fake *f = dev;
     f->calls++;
+    if (atomic_load(&f->paused))
+        atomic_fetch_add(&f->writes_while_paused, 1);
+    if (f->pace_us) {
+        struct timespec ts = { 0, f->pace_us * 1000L };
+        nanosleep(&ts, NULL);
+    }
     if (f->dead_at && f->calls >= f->dead_at)
         return -ENODEV;
     if (f->epipe_every && f->calls % f->epipe_every == 0) {
@@ -159,9 +216,22 @@ static const char *fake_strerror(int error)
     return strerror(-error);
 }
 
+static int fake_pause(void *dev, bool on)
+{
+    struct fake *f = dev;
+    atomic_fetch_add(on ? &f->pauses : &f->resumes, 1);
+    atomic_store(&f->paused, on);
+    return 0;
+}
+
 static const struct pcm_out_ops fake_ops = {
     .write = fake_write, .recover = fake_recover, .finish = fake_finish,
     .close = fake_close, .strerror = fake_strerror,
+};
+
+static const struct pcm_out_ops fake_pause_ops = {
+    .write = fake_write, .recover = fake_recover, .finish = fake_finish,
+    .close = fake_close, .strerror = fake_strerror, .pause = fake_pause,
 };
 
 /* ---- a small album ---- */
@@ -195,7 +265,8 @@ static struct session *album(void)
         snprintf(path, sizeof path, "%s/s.lathe", harness_tmpdir());
         FILE *f = fopen(path, "w");
         fputs("[album]\nrate = 48000\n[master]\ncomp = threshold -20dB ratio 3\n"
-              "[track]\nfile = a.wav\ngap = 0.5s\n[track]\nfile = b.wav\ngap = 0.3s\n"
+              "[track]\nfile = a.wav\ngap = 0.5s\neq = bell 1kHz -2dB q 1\n"
+              "[track]\nfile = b.wav\ncrossfade = 0.3s\n"
               "[output cd]\nformat = wav\nrate = 44100\nbits = 16\nceiling = -1dBTP\n", f);
         fclose(f);
         made = true;
@@ -403,4 +474,233 @@ TEST(an_output_plays_at_another_rate_when_the_device_needs_it)
     engine_free(m);
     engine_free(e);
     session_free(s);
+}
+
+/* ---- starting with a pre-roll ---- */
+
+static void write_tone_at(const char *name, int rate, double seconds, double freq, double amp)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/%s", harness_tmpdir(), name);
+    struct soundfile *f = soundfile_create(path, SF_KIND_WAV, rate, 2, 24, err, sizeof err);
+    CHECK_MSG(f != NULL, "%s", err);
+    double buf[2 * 1000];
+    long frames = (long)(seconds * rate);
+    for (long k = 0; k < frames;) {
+        int n = frames - k > 1000 ? 1000 : (int)(frames - k);
+        for (int i = 0; i < n; i++) {
+            double t = (double)(k + i) / rate;
+            buf[2 * i] = amp * sin(2 * M_PI * freq * t) * (0.6 + 0.4 * sin(2 * M_PI * 1.5 * t));
+            buf[2 * i + 1] = amp * sin(2 * M_PI * freq * 1.5 * t);
+        }
+        soundfile_write(f, buf, n);
+        k += n;
+    }
+    soundfile_close(f);
+}
+
+static struct session *load_text(const char *name, const char *text)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/%s", harness_tmpdir(), name);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    struct session *s = session_load(path, err, sizeof err);
+    CHECK_MSG(s != NULL, "%s", err);
+    if (s)
+        mix_probe_session(s);
+    return s;
+}
+
+/* Plays `opt` of `s` into a fresh fake device; false when the engine
+ * failed. The frames in f->buf, f->used bytes. */
+static bool play_into(const struct session *s, const struct engine_options *opt, int period,
+                      struct fake *f)
+{
+    char err[512];
+    struct engine *e = engine_new(s, opt, err, sizeof err);
+    CHECK_MSG(e != NULL, "%s", err);
+    if (!e)
+        return false;
+    int64_t start, end;
+    engine_span(e, &start, &end);
+    f->frame_bytes = 2 * pcm_sample_bytes(engine_sample(e));
+    f->cap = (size_t)(end - start) * (size_t)f->frame_bytes;
+    f->buf = calloc(1, f->cap);
+    struct pcm_out *p = calloc(1, sizeof *p);
+    *p = (struct pcm_out){ .ops = &fake_ops, .dev = f, .period = period, .buffer = period * 4 };
+    struct engine_status st = { 0 };
+    CHECK_MSG(engine_start(e, p, err, sizeof err), "%s", err);
+    for (int waited = 0; waited < 20000; waited++) {
+        engine_status(e, &st);
+        if (!st.running)
+            break;
+        struct timespec ts = { 0, 1000000 };
+        nanosleep(&ts, NULL);
+    }
+    snprintf(last_error, sizeof last_error, "%s", engine_error(e));
+    engine_free(e);
+    return !st.failed && !st.running;
+}
+
+/* The largest difference of two S32 plays over frames [from, to), in dBFS. */
+static double error_db(const struct fake *a, const struct fake *b, size_t from, size_t to)
+{
+    const int32_t *x = (const int32_t *)a->buf, *y = (const int32_t *)b->buf;
+    double worst = 0;
+    for (size_t i = from * 2; i < to * 2 && i < a->used / 4 && i < b->used / 4; i++) {
+        double d = fabs(((double)x[i] - (double)y[i]) / 2147483648.0);
+        worst = d > worst ? d : worst;
+    }
+    return worst > 0 ? 20 * log10(worst) : -400;
+}
+
+static const char *preroll_session =
+    "[album]\nrate = 48000\n"
+    "[master]\ncomp = threshold -24dB ratio 4 attack 5ms release 150ms\nlimit = ceiling -1dBTP\n"
+    "[track]\nfile = p1.wav\n"
+    "[track]\nfile = p2.wav\ngap = 0.5s\n"
+    "[track]\nfile = p3.wav\ngap = 2.5s\neq = bell 2kHz +2dB q 1\n";
+
+TEST(a_preroll_skips_the_tracks_before_and_settles_to_the_exact_sound)
+{
+    write_tone_at("p1.wav", 48000, 1.0, 300, 0.5);
+    write_tone_at("p2.wav", 48000, 1.0, 500, 0.5);
+    write_tone_at("p3.wav", 44100, 6.0, 220, 0.7);
+    struct session *s = load_text("p.lathe", preroll_session);
+    if (!s)
+        return;
+    char err[512];
+    struct engine_options t3 = { .track = 3, .from = -1, .to = -1 };
+    struct engine *e = engine_new(s, &t3, err, sizeof err);
+    int64_t start, end;
+    engine_span(e, &start, &end);
+    engine_free(e);
+    double index1 = (double)start / 48000;
+    /* exact plays: from track 3, and from 2 s into it (the chains working) */
+    struct engine_options mid = { .from = index1 + 2.0, .to = index1 + 4.0 };
+    struct fake exact3 = { 0 }, exact_mid = { 0 };
+    CHECK_MSG(play_into(s, &t3, 512, &exact3), "%s", last_error);
+    CHECK_MSG(play_into(s, &mid, 512, &exact_mid), "%s", last_error);
+
+    /* tracks 1 and 2 gone: a pre-rolled start never opens them */
+    char a[512], b[512];
+    for (int i = 1; i <= 2; i++) {
+        snprintf(a, sizeof a, "%s/p%d.wav", harness_tmpdir(), i);
+        snprintf(b, sizeof b, "%s/p%d.gone", harness_tmpdir(), i);
+        CHECK(rename(a, b) == 0);
+    }
+    struct engine_options t3p = t3, midp = mid;
+    t3p.preroll = 2.0;
+    struct fake pre3 = { 0 }, again = { 0 };
+    CHECK_MSG(play_into(s, &t3p, 512, &pre3), "%s", last_error);
+    /* mid-track the chains start cold: how far off the first 50 ms are after
+     * pre-rolls of 10 ms to 2 s */
+    static const double prerolls[] = { 0.01, 0.1, 0.5, 1.0, 2.0 };
+    double err_db[5];
+    printf("  pre-roll mid-track, error of the first 50 ms:");
+    for (int k = 0; k < 5; k++) {
+        struct fake pre_mid = { 0 };
+        midp.preroll = prerolls[k];
+        CHECK_MSG(play_into(s, &midp, 512, &pre_mid), "%s", last_error);
+        CHECK_EQ_INT(pre_mid.used, exact_mid.used);
+        err_db[k] = error_db(&pre_mid, &exact_mid, 0, 2400);
+        if (err_db[k] > -400)
+            printf(" %g s %.1f dBFS%s", prerolls[k], err_db[k], k < 4 ? "," : "\n");
+        else
+            printf(" %g s the same bits%s", prerolls[k], k < 4 ? "," : "\n");
+        free(pre_mid.buf);
+    }
+    CHECK_MSG(!play_into(s, &t3, 512, &again), "an exact start reads the album from its start");
+    CHECK_MSG(strstr(last_error, "p1.wav"), "%s", last_error);
+    for (int i = 1; i <= 2; i++) {
+        snprintf(a, sizeof a, "%s/p%d.wav", harness_tmpdir(), i);
+        snprintf(b, sizeof b, "%s/p%d.gone", harness_tmpdir(), i);
+        rename(b, a);
+    }
+
+    CHECK_EQ_INT(pre3.used, exact3.used);
+    double e3 = error_db(&pre3, &exact3, 0, exact3.used / 8);
+    printf("  pre-roll of 2 s before track 3 (in its gap): error %.1f dBFS\n", e3);
+    CHECK(e3 < -90);
+    CHECK(err_db[0] > -60);     /* 10 ms is not enough: the chains are still cold */
+    CHECK(err_db[3] < -90);     /* after a second the comp and limiter have settled */
+    CHECK(err_db[4] < -90);
+    free(exact3.buf);
+    free(exact_mid.buf);
+    free(pre3.buf);
+    free(again.buf);
+    session_free(s);
+}
+
+/* ---- pause ---- */
+
+/* Plays the album's cd output, pausing twice on the way. */
+static void play_paused(struct fake *f, const struct pcm_out_ops *ops)
+{
+    struct session *s = album();
+    if (!s)
+        return;
+    char err[512];
+    struct engine_options opt = { .output = "cd", .from = -1, .to = -1 };
+    struct engine *e = engine_new(s, &opt, err, sizeof err);
+    CHECK_MSG(e != NULL, "%s", err);
+    if (!e) {
+        session_free(s);
+        return;
+    }
+    f->frame_bytes = 4;
+    f->cap = 44100 * 4 * 4;
+    f->buf = calloc(1, f->cap);
+    f->pace_us = 2000;  /* the album takes about 0.8 s */
+    struct pcm_out *p = calloc(1, sizeof *p);
+    *p = (struct pcm_out){ .ops = ops, .dev = f, .period = 256, .buffer = 1024 };
+    CHECK(engine_start(e, p, err, sizeof err));
+    struct engine_status st;
+    for (int round = 0; round < 2; round++) {
+        struct timespec ts = { 0, 60 * 1000000L };
+        nanosleep(&ts, NULL);
+        engine_pause(e, true);
+        ts.tv_nsec = 10 * 1000000L;     /* a period and a bit: the write under way ends */
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+        size_t used = f->used;
+        int64_t position = st.position;
+        ts.tv_nsec = 80 * 1000000L;
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+        CHECK(st.running);
+        CHECK_EQ_INT(f->used, used);                /* nothing written while paused */
+        CHECK_EQ_INT(st.position, position);
+        CHECK(used < expected_bytes());
+        engine_pause(e, false);
+    }
+    do {
+        struct timespec ts = { 0, 1000000 };
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+    } while (st.running);
+    CHECK(!st.failed);
+    engine_free(e);
+    session_free(s);
+}
+
+TEST(pause_stops_at_once_and_resumes_with_nothing_lost_or_repeated)
+{
+    struct fake plain = { 0 }, with_op = { 0 }, without_op = { 0 };
+    struct engine_status st;
+    play(&plain, 256, &st, false);
+    play_paused(&with_op, &fake_pause_ops);
+    CHECK_EQ_INT(atomic_load(&with_op.pauses), 2);
+    CHECK_EQ_INT(atomic_load(&with_op.resumes), 2);
+    CHECK_EQ_INT(atomic_load(&with_op.writes_while_paused), 0);
+    CHECK_EQ_INT(with_op.used, plain.used);
+    CHECK(memcmp(with_op.buf, plain.buf, plain.used) == 0);
+    play_paused(&without_op, &fake_ops);    /* a device without the op: writes stop */
+    CHECK_EQ_INT(without_op.used, plain.used);
+    CHECK(memcmp(without_op.buf, plain.buf, plain.used) == 0);
+    free(plain.buf);
+    free(with_op.buf);
+    free(without_op.buf);
 }
