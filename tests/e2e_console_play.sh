@@ -48,6 +48,8 @@ while True:
     ahead = n / speed - (time.monotonic() - t0)
     if ahead > 0:
         time.sleep(ahead)
+    elif ahead < -0.1:
+        t0 = time.monotonic() - n / speed   # after a pause: no catching up
 EOF
 cat > .asoundrc <<EOF
 pcm.paced {

@@ -11,9 +11,10 @@
  * it.
  *
  * Positions are kept in album seconds, so that a change of output (and so
- * of rate) keeps the place. Transport changes that the engine cannot make
- * in place (seek, next, loop, a new output, an edit) restart it at the
- * position, pre-rolled so that the dynamics have settled. */
+ * of rate) keeps the place. Pause holds the engine and its device where
+ * they are. Transport changes that the engine cannot make in place (seek,
+ * next, loop, a new output, an edit) restart it at the position,
+ * pre-rolled so that the dynamics have settled. */
 #include "tui/playback_alsa.h"
 
 #include <math.h>
@@ -350,6 +351,7 @@ static void move_to(struct alsa_playback *p, double from)
     if (from < 0)
         from = 0;
     if (p->state != PLAYBACK_PLAYING) {
+        halt(p);        /* a paused engine is elsewhere: resuming starts afresh */
         p->pos = from;
         p->track = track_at(p, from);
         arm(p);
@@ -428,11 +430,16 @@ static void op_pause(void *self)
     struct alsa_playback *p = self;
     char err[512];
     if (p->state == PLAYBACK_PLAYING) {
+        /* the device holds still and keeps its place: resuming loses and
+         * repeats nothing */
+        engine_pause(p->e, true);
         p->pos = engine_seconds(p);
-        halt(p);
         p->state = PLAYBACK_PAUSED;
-        meters_silent(p);
+    } else if (p->state == PLAYBACK_PAUSED && p->e) {
+        engine_pause(p->e, false);
+        p->state = PLAYBACK_PLAYING;
     } else if (p->live) {
+        /* paused and moved since, or stopped: start afresh there */
         double to = -1;
         if (p->audition) {
             double from;
@@ -539,7 +546,9 @@ static void op_preview(void *self, const char *output)
 {
     struct alsa_playback *p = self;
     snprintf(p->output, sizeof p->output, "%s", output ? output : "");
-    if (p->state == PLAYBACK_PLAYING && !p->audition)
+    if (p->state == PLAYBACK_PAUSED)
+        halt(p);
+    else if (p->state == PLAYBACK_PLAYING && !p->audition)
         move_to(p, now_at(p));
     arm(p);
 }
@@ -548,7 +557,9 @@ static void op_update(void *self, const struct session *s)
 {
     struct alsa_playback *p = self;
     p->live = s;
-    if (p->state == PLAYBACK_PLAYING && !p->audition)
+    if (p->state == PLAYBACK_PAUSED)
+        halt(p);        /* resuming plays the new session */
+    else if (p->state == PLAYBACK_PLAYING && !p->audition)
         move_to(p, now_at(p));
 }
 
