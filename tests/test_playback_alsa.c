@@ -287,3 +287,33 @@ TEST(audition_plays_only_around_the_transitions)
     p->ops->free(p->self);
     session_free(s);
 }
+
+TEST(a_mix_lost_while_playing_is_told)
+{
+    struct session *s = short_album();
+    struct playback *p = s ? null_playback() : NULL;
+    if (!p) {
+        session_free(s);
+        return;
+    }
+    char path[1024], msg[512] = "";
+    snprintf(path, sizeof path, "%s/c.wav", harness_tmpdir());
+    remove(path);       /* probed, then gone */
+    struct playback_status st;
+    struct playback_meters m;
+    char said[512] = "";
+    if (!p->ops->play(p->self, s, 0, msg, sizeof msg)) {
+        snprintf(said, sizeof said, "%s", msg);
+    } else {
+        for (int t = 0; t < 10000 && !said[0]; t += 5) {
+            if (p->ops->poll(p->self, &st, &m) && st.error[0])
+                snprintf(said, sizeof said, "%s", st.error);
+            sleep_ms(5);
+        }
+        CHECK_EQ_INT(st.state, PLAYBACK_STOPPED);
+        CHECK(!p->ops->poll(p->self, &st, &m) || !st.error[0]);    /* told once */
+    }
+    CHECK_MSG(strstr(said, "c.wav") != NULL, "said: \"%s\"", said);
+    p->ops->free(p->self);
+    session_free(s);
+}

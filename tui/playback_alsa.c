@@ -61,6 +61,7 @@ struct alsa_playback {
     int audition_next;              /* transition to play after this one */
     double audition_seconds;
     bool changed;                   /* a status not yet polled */
+    char error[256];                /* why the engine failed, not yet polled */
 
     struct playback_hold hold[PLAYBACK_MAX_CHANNELS];
     struct playback_meters m;
@@ -152,6 +153,16 @@ static bool take_meters(struct alsa_playback *p)
     m->gr_limit = limit;
     m->correlation = corr;
     return true;
+}
+
+/* Keeps why playback stopped, for the next poll; cut to fit. */
+static void note_error(struct alsa_playback *p, const char *err)
+{
+    size_t n = strlen(err);
+    if (n >= sizeof p->error)
+        n = sizeof p->error - 1;
+    memcpy(p->error, err, n);
+    p->error[n] = 0;
 }
 
 /* ---- the wake descriptor ---- */
@@ -358,6 +369,7 @@ static void move_to(struct alsa_playback *p, double from)
         return;
     }
     if (!start_at(p, from, span_end(p, from, -1), err, sizeof err)) {
+        note_error(p, err);
         p->state = PLAYBACK_STOPPED;
         arm(p);
     }
@@ -445,8 +457,10 @@ static void op_pause(void *self)
             double from;
             transition(p, p->audition_next - 1, &from, &to);
         }
-        if (!start_at(p, p->pos, span_end(p, p->pos, to), err, sizeof err))
+        if (!start_at(p, p->pos, span_end(p, p->pos, to), err, sizeof err)) {
+            note_error(p, err);
             p->state = PLAYBACK_STOPPED;
+        }
     }
     arm(p);
 }
@@ -567,7 +581,9 @@ static void op_update(void *self, const struct session *s)
  * the next transition, or stop. */
 static void ended(struct alsa_playback *p, bool failed)
 {
-    char err[512];
+    char err[512] = "";
+    if (failed)
+        snprintf(p->error, sizeof p->error, "%s", engine_error(p->e));
     halt(p);
     if (!failed && p->loop && !p->audition) {
         double from = track_start(p, p->span_track);
@@ -577,6 +593,8 @@ static void ended(struct alsa_playback *p, bool failed)
     if (!failed && p->audition && p->audition_next + 1 < ntracks(p) &&
         play_transition(p, p->audition_next, err, sizeof err))
         return;
+    if (!failed && err[0])
+        note_error(p, err);    /* the restart failed */
     p->audition = false;
     p->state = PLAYBACK_STOPPED;
     if (!failed)
@@ -628,6 +646,8 @@ static bool op_poll(void *self, struct playback_status *st, struct playback_mete
         st->length = llround((track_end(p, st->track) - a) * rate);
     }
     snprintf(st->output, sizeof st->output, "%s", p->output);
+    snprintf(st->error, sizeof st->error, "%s", p->error);
+    p->error[0] = 0;
     *m = p->m;
     return true;
 }
