@@ -392,7 +392,7 @@ static void draw_meters(struct console *c)
     clear_rect(r);
     title_line(r, "Meters", false, "");
     int x = r->x + 1, w = r->w - 2, y = r->y + 1;
-    if (c->engine && c->have_status) {
+    if (c->engine && c->have_status && c->status.state != PLAYBACK_STOPPED) {
         draw_live_meters(c, r);
         return;
     }
