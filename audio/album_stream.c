@@ -28,12 +28,27 @@ struct track_src {
     const struct track *t;
     const struct timeline_track *tt;
     int64_t pre_pos;        /* track-relative frame pre_read gives next */
-    struct chain *chain;
-    int latency;
+    int latency;            /* its chain's, the same in every set of chains */
     bool primed;
     int64_t out_pos;        /* track-relative frame track_read gives next */
-    double gain;
     int64_t xf_out;         /* the next track's crossfade: fade out over it */
+    int ramp_left;          /* frames still crossfading from the old chain */
+};
+
+/* A chain with the kinds of its processors (to know whose state carries
+ * over and which ones are dynamics). */
+struct live_chain {
+    struct chain *chain;
+    int n;
+    enum proc_kind *kinds;
+};
+
+struct album_chains {
+    int ntracks;
+    struct live_chain *track;
+    double *gain;           /* linear, per track */
+    struct live_chain master;
+    double master_gain;
 };
 
 struct album_stream {
@@ -44,12 +59,17 @@ struct album_stream {
     int first_active;
     struct album_source src;
     struct mix_reader **readers;    /* the file source's, one per track */
-    double master_gain;
-    struct chain *master;
+    struct album_chains *cur;       /* the chains that play */
+    struct album_chains *old;       /* the ones crossfaded from, while ramping */
+    struct album_chains *retired;   /* done with, for the caller to take and free */
+    int ramp;                       /* frames of the last change's crossfade */
+    int ramping;                    /* chains whose ramp_left is still > 0 */
+    int master_ramp_left;
     int master_latency;
     bool primed, skip_master;
     int64_t in_pos, out_pos;
     double *scratch;        /* ALBUM_MAX_BLOCK * 2 */
+    double *ramp_buf;       /* ALBUM_MAX_BLOCK * 2: the old chain's copy */
     char error[4096 + 256];
 };
 
@@ -84,9 +104,10 @@ static void file_close(void *ctx, int track)
     a->readers[track] = NULL;
 }
 
-/* The track's audio before its chain: frames [pre_pos, pre_pos + n),
- * silence past its end, with gain and fades applied. */
-static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, int n)
+/* Audio thread: the track's audio before its chain: frames [pre_pos,
+ * pre_pos + n), silence past its end, with `gain` and the fades applied. */
+static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, int n,
+                     double gain)
 {
     int64_t len = ts->tt->audio_length;
     int have = (int)max64(0, min64(n, len - ts->pre_pos));
@@ -99,9 +120,9 @@ static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, 
             memset(buf + take * ALBUM_CHANNELS, 0, sizeof(double) * (size_t)(have - take) * ALBUM_CHANNELS);
     }
     memset(buf + have * ALBUM_CHANNELS, 0, sizeof(double) * (size_t)(n - have) * ALBUM_CHANNELS);
-    if (ts->gain != 1.0)
+    if (gain != 1.0)
         for (int i = 0; i < have * ALBUM_CHANNELS; i++)
-            buf[i] *= ts->gain;
+            buf[i] *= gain;
     int64_t p = ts->pre_pos;
     const struct track *t = ts->t;
     const struct timeline_track *tt = ts->tt;
@@ -120,7 +141,50 @@ static bool pre_read(struct album_stream *a, struct track_src *ts, double *buf, 
     return true;
 }
 
-/* The track through its chain: frames [out_pos, out_pos + n). */
+/* Audio thread. */
+static void scale(double *buf, int n, double gain)
+{
+    if (gain != 1.0)
+        for (int i = 0; i < n * ALBUM_CHANNELS; i++)
+            buf[i] *= gain;
+}
+
+/* Audio thread: equal-gain crossfade from `old` (the old chain's output) into buf over
+ * the ramp's remaining frames. */
+static void crossfade(struct album_stream *a, double *buf, const double *old, int n, int *left)
+{
+    for (int i = 0; i < n && *left > 0; i++, (*left)--) {
+        double w = (double)*left / a->ramp;
+        for (int c = 0; c < ALBUM_CHANNELS; c++)
+            buf[i * ALBUM_CHANNELS + c] = buf[i * ALBUM_CHANNELS + c] * (1 - w) +
+                                          old[i * ALBUM_CHANNELS + c] * w;
+    }
+    if (*left == 0)
+        a->ramping--;
+}
+
+/* Audio thread: k frames of the track into its chain (and, while ramping, the old one). */
+static bool track_step(struct album_stream *a, struct track_src *ts, double *buf, int k)
+{
+    int i = (int)(ts - a->tracks);
+    if (ts->ramp_left <= 0) {
+        if (!pre_read(a, ts, buf, k, a->cur->gain[i]))
+            return false;
+        chain_process(a->cur->track[i].chain, buf, k);
+        return true;
+    }
+    if (!pre_read(a, ts, buf, k, 1.0))
+        return false;
+    memcpy(a->ramp_buf, buf, sizeof(double) * (size_t)k * ALBUM_CHANNELS);
+    scale(a->ramp_buf, k, a->old->gain[i]);
+    chain_process(a->old->track[i].chain, a->ramp_buf, k);
+    scale(buf, k, a->cur->gain[i]);
+    chain_process(a->cur->track[i].chain, buf, k);
+    crossfade(a, buf, a->ramp_buf, k, &ts->ramp_left);
+    return true;
+}
+
+/* Audio thread: the track through its chain, frames [out_pos, out_pos + n). */
 static bool track_read(struct album_stream *a, struct track_src *ts, double *buf, int n)
 {
     if (!ts->primed) {
@@ -128,18 +192,166 @@ static bool track_read(struct album_stream *a, struct track_src *ts, double *buf
         int left = ts->latency;
         while (left > 0) {
             int k = left < n ? left : n;
-            if (!pre_read(a, ts, buf, k))
+            if (!track_step(a, ts, buf, k))
                 return false;
-            chain_process(ts->chain, buf, k);
             left -= k;
         }
         ts->primed = true;
     }
-    if (!pre_read(a, ts, buf, n))
+    if (!track_step(a, ts, buf, n))
         return false;
-    chain_process(ts->chain, buf, n);
     ts->out_pos += n;
     return true;
+}
+
+/* ---- sets of chains ---- */
+
+static bool live_chain_build(struct live_chain *lc, const struct chain_settings *cs, int rate)
+{
+    lc->chain = chain_new(cs->procs, cs->n, rate, ALBUM_CHANNELS, ALBUM_MAX_BLOCK);
+    lc->kinds = malloc(sizeof *lc->kinds * (size_t)(cs->n ? cs->n : 1));
+    if (!lc->chain || !lc->kinds)
+        return false;
+    lc->n = cs->n;
+    for (int j = 0; j < cs->n; j++)
+        lc->kinds[j] = cs->procs[j].kind;
+    chain_set_bypass(lc->chain, cs->bypass);
+    return true;
+}
+
+static void live_chain_free(struct live_chain *lc)
+{
+    chain_free(lc->chain);
+    free(lc->kinds);
+}
+
+struct album_chains *album_chains_new(const struct session *s, const struct timeline *tl,
+                                      char *err, size_t errlen)
+{
+    struct album_chains *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->ntracks = s->ntracks;
+    c->track = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *c->track);
+    c->gain = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *c->gain);
+    if (!c->track || !c->gain) {
+        snprintf(err, errlen, "out of memory");
+        album_chains_free(c);
+        return NULL;
+    }
+    for (int i = 0; i < s->ntracks; i++) {
+        const struct track *t = &s->tracks[i];
+        c->gain[i] = pow(10.0, t->gain / 20.0);
+        if (!live_chain_build(&c->track[i], &t->chain, tl->rate)) {
+            snprintf(err, errlen, "track %d: its chain cannot be built", i + 1);
+            album_chains_free(c);
+            return NULL;
+        }
+    }
+    c->master_gain = pow(10.0, s->master.gain / 20.0);
+    if (!live_chain_build(&c->master, &s->master.chain, tl->rate)) {
+        snprintf(err, errlen, "the master chain cannot be built");
+        album_chains_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void album_chains_free(struct album_chains *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->ntracks && c->track; i++)
+        live_chain_free(&c->track[i]);
+    live_chain_free(&c->master);
+    free(c->track);
+    free(c->gain);
+    free(c);
+}
+
+bool album_stream_chains_fit(const struct album_stream *a, const struct album_chains *c)
+{
+    if (c->ntracks != a->ntracks || chain_latency(c->master.chain) != a->master_latency)
+        return false;
+    for (int i = 0; i < a->ntracks; i++)
+        if (chain_latency(c->track[i].chain) != a->tracks[i].latency)
+            return false;
+    return true;
+}
+
+static bool same_kinds(const struct live_chain *x, const struct live_chain *y)
+{
+    if (x->n != y->n)
+        return false;
+    for (int j = 0; j < x->n; j++)
+        if (x->kinds[j] != y->kinds[j])
+            return false;
+    return true;
+}
+
+bool album_stream_can_set_chains(const struct album_stream *a)
+{
+    return !a->old && !a->retired;
+}
+
+void album_stream_set_chains(struct album_stream *a, struct album_chains *next, int ramp)
+{
+    a->old = a->cur;
+    a->cur = next;
+    a->ramp = ramp > 0 ? ramp : 1;
+    a->ramping = 0;
+    for (int i = 0; i < a->ntracks; i++) {
+        struct track_src *ts = &a->tracks[i];
+        if (same_kinds(&next->track[i], &a->old->track[i]))
+            chain_copy_state(next->track[i].chain, a->old->track[i].chain);
+        /* a track under way crossfades; one not begun or done just switches */
+        bool under_way = ts->primed && i >= a->first_active;
+        ts->ramp_left = under_way ? a->ramp : 0;
+        a->ramping += under_way;
+    }
+    if (same_kinds(&next->master, &a->old->master))
+        chain_copy_state(next->master.chain, a->old->master.chain);
+    a->master_ramp_left = a->ramp;
+    a->ramping++;
+}
+
+struct album_chains *album_stream_retired(struct album_stream *a)
+{
+    struct album_chains *r = a->retired;
+    a->retired = NULL;
+    return r;
+}
+
+/* Audio thread: once every ramp has ended, the old chains are retired. */
+static void retire_old(struct album_stream *a)
+{
+    if (a->old && a->ramping <= 0) {
+        a->retired = a->old;
+        a->old = NULL;
+    }
+}
+
+/* Audio thread. */
+static void gr_of(const struct live_chain *lc, double *comp, double *limit)
+{
+    for (int j = 0; j < lc->n; j++) {
+        double gr = chain_gain_reduction(lc->chain, j);
+        if (lc->kinds[j] == PROC_COMP || lc->kinds[j] == PROC_MULTIBAND)
+            *comp = gr > *comp ? gr : *comp;
+        else if (lc->kinds[j] == PROC_LIMIT)
+            *limit = gr > *limit ? gr : *limit;
+    }
+}
+
+void album_stream_gain_reduction(const struct album_stream *a, int track, double *comp,
+                                 double *limit)
+{
+    *comp = *limit = 0;
+    gr_of(&a->cur->master, comp, limit);
+    if (track >= 0 && track < a->ntracks)
+        gr_of(&a->cur->track[track], comp, limit);
 }
 
 struct album_stream *album_stream_new(const struct session *s, const struct timeline *tl,
@@ -162,13 +374,14 @@ struct album_stream *album_stream_new_source(const struct session *s, const stru
     a->ntracks = s->ntracks;
     a->tracks = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *a->tracks);
     a->scratch = malloc(sizeof(double) * ALBUM_MAX_BLOCK * ALBUM_CHANNELS);
+    a->ramp_buf = malloc(sizeof(double) * ALBUM_MAX_BLOCK * ALBUM_CHANNELS);
     if (src) {
         a->src = *src;
     } else {
         a->src = (struct album_source){ .ctx = a, .read = file_read, .close = file_close };
         a->readers = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *a->readers);
     }
-    if (!a->tracks || !a->scratch || (!src && !a->readers)) {
+    if (!a->tracks || !a->scratch || !a->ramp_buf || (!src && !a->readers)) {
         snprintf(err, errlen, "out of memory");
         album_stream_free(a);
         return NULL;
@@ -178,33 +391,22 @@ struct album_stream *album_stream_new_source(const struct session *s, const stru
         const struct track *t = &s->tracks[i];
         ts->t = t;
         ts->tt = &tl->tracks[i];
-        ts->gain = pow(10.0, t->gain / 20.0);
         ts->xf_out = i + 1 < s->ntracks ? tl->tracks[i + 1].crossfade : 0;
         if (!t->mix.ok) {
             snprintf(err, errlen, "%s", t->mix.probed ? t->mix.error : "mix not read");
             album_stream_free(a);
             return NULL;
         }
-        /* the chain is built now, so that bad settings fail before any work */
-        ts->chain = chain_new(t->chain.procs, t->chain.n, tl->rate, ALBUM_CHANNELS, ALBUM_MAX_BLOCK);
-        if (!ts->chain) {
-            snprintf(err, errlen, "track %d: its chain cannot be built", i + 1);
-            album_stream_free(a);
-            return NULL;
-        }
-        chain_set_bypass(ts->chain, t->chain.bypass);
-        ts->latency = chain_latency(ts->chain);
     }
-    a->master_gain = pow(10.0, s->master.gain / 20.0);
-    a->master = chain_new(s->master.chain.procs, s->master.chain.n, tl->rate, ALBUM_CHANNELS,
-                          ALBUM_MAX_BLOCK);
-    if (!a->master) {
-        snprintf(err, errlen, "the master chain cannot be built");
+    /* the chains are built now, so that bad settings fail before any work */
+    a->cur = album_chains_new(s, tl, err, errlen);
+    if (!a->cur) {
         album_stream_free(a);
         return NULL;
     }
-    chain_set_bypass(a->master, s->master.chain.bypass);
-    a->master_latency = chain_latency(a->master);
+    for (int i = 0; i < s->ntracks; i++)
+        a->tracks[i].latency = chain_latency(a->cur->track[i].chain);
+    a->master_latency = chain_latency(a->cur->master.chain);
     return a;
 }
 
@@ -212,18 +414,19 @@ void album_stream_free(struct album_stream *a)
 {
     if (!a)
         return;
-    for (int i = 0; i < a->ntracks && a->tracks; i++)
-        chain_free(a->tracks[i].chain);
+    album_chains_free(a->cur);
+    album_chains_free(a->old);
+    album_chains_free(a->retired);
     for (int i = 0; i < a->ntracks && a->readers; i++)
         mix_reader_close(a->readers[i]);
     free(a->readers);
     free(a->tracks);
-    chain_free(a->master);
     free(a->scratch);
+    free(a->ramp_buf);
     free(a);
 }
 
-/* The sum of the tracks over album frames [in_pos, in_pos + n). */
+/* Audio thread: the sum of the tracks over album frames [in_pos, in_pos + n). */
 static bool premaster_read(struct album_stream *a, double *buf, int n)
 {
     memset(buf, 0, sizeof(double) * (size_t)n * ALBUM_CHANNELS);
@@ -237,6 +440,10 @@ static bool premaster_read(struct album_stream *a, double *buf, int n)
             if (i == a->first_active) {
                 a->src.close(a->src.ctx, i);
                 a->first_active++;
+                if (ts->ramp_left > 0) {
+                    ts->ramp_left = 0;
+                    a->ramping--;
+                }
             }
             continue;
         }
@@ -252,16 +459,24 @@ static bool premaster_read(struct album_stream *a, double *buf, int n)
     return true;
 }
 
+/* Audio thread: the next n frames after the master chain. */
 static bool master_block(struct album_stream *a, double *buf, int n)
 {
     if (!premaster_read(a, buf, n))
         return false;
     if (a->skip_master)
         return true;
-    if (a->master_gain != 1.0)
-        for (int i = 0; i < n * ALBUM_CHANNELS; i++)
-            buf[i] *= a->master_gain;
-    chain_process(a->master, buf, n);
+    if (a->master_ramp_left > 0) {
+        memcpy(a->ramp_buf, buf, sizeof(double) * (size_t)n * ALBUM_CHANNELS);
+        scale(a->ramp_buf, n, a->old->master_gain);
+        chain_process(a->old->master.chain, a->ramp_buf, n);
+        scale(buf, n, a->cur->master_gain);
+        chain_process(a->cur->master.chain, buf, n);
+        crossfade(a, buf, a->ramp_buf, n, &a->master_ramp_left);
+        return true;
+    }
+    scale(buf, n, a->cur->master_gain);
+    chain_process(a->cur->master.chain, buf, n);
     return true;
 }
 
@@ -284,6 +499,7 @@ int album_stream_read(struct album_stream *a, double *buf, int frames)
     if (!master_block(a, buf, n))
         return -1;
     a->out_pos += n;
+    retire_old(a);
     return n;
 }
 

@@ -70,6 +70,39 @@ int64_t album_stream_position(const struct album_stream *a);
 int64_t album_stream_length(const struct album_stream *a);
 const char *album_stream_error(const struct album_stream *a);
 
+/* Live changes. A set of chains (every track's and the master's, with the
+ * track and master gains and bypass settings) is built off the audio
+ * thread, handed to the thread that reads the album, taken there between
+ * two reads and crossfaded into; the set it replaces comes back for the
+ * builder to free. */
+struct album_chains;
+
+/* Builds the chains of `s` at the timeline's rate; NULL with a message. */
+struct album_chains *album_chains_new(const struct session *s, const struct timeline *tl,
+                                      char *err, size_t errlen);
+void album_chains_free(struct album_chains *c);
+/* Whether `c` can replace the album's chains: as many tracks, and every
+ * chain with the latency of the one it replaces (so audio stays put).
+ * Reads only what never changes: any thread. */
+bool album_stream_chains_fit(const struct album_stream *a, const struct album_chains *c);
+/* Audio thread: whether the last change has finished (ramp over, the set it
+ * replaced taken back with album_stream_retired). */
+bool album_stream_can_set_chains(const struct album_stream *a);
+/* Audio thread, when album_stream_can_set_chains: from the next read the
+ * album plays `next` (which it now owns and which must fit). Processors
+ * whose kinds line up take over the state of the ones they replace; the
+ * tracks under way and the master crossfade (equal gain) from the old
+ * chains' output to the new ones' over `ramp` frames. */
+void album_stream_set_chains(struct album_stream *a, struct album_chains *next, int ramp);
+/* Audio thread: the set a finished change let go of (the caller frees it,
+ * off the audio thread), or NULL. */
+struct album_chains *album_stream_retired(struct album_stream *a);
+/* Audio thread: gain reduction now, in dB >= 0, the largest among the
+ * compressors (comp, multiband) and among the limiters of the master chain
+ * and of track `track` (0-based; -1: the master only). */
+void album_stream_gain_reduction(const struct album_stream *a, int track, double *comp,
+                                 double *limit);
+
 /* The album before the master chain (master gain and chain skipped), for
  * measurements such as leveling's. Call before the first album_stream_read. */
 void album_stream_skip_master(struct album_stream *a, bool skip);

@@ -27,6 +27,7 @@
 #include "audio/outstage.h"
 #include "audio/ring.h"
 #include "audio/sink.h"
+#include "dsp/level_meter.h"
 #include "session/timeline.h"
 
 #define READ_BLOCK 1024         /* most album frames the DSP runs at a time */
@@ -35,6 +36,10 @@
 #define MIX_CHUNK 4096          /* frames the reader moves into a ring at a time */
 #define MIX_FRAME (sizeof(double) * ALBUM_CHANNELS)
 #define METER_FRAMES 256        /* meter frames the ring holds */
+#define TAP_SECONDS 2           /* played frames the tap holds */
+#define TAP_CHUNK 1024          /* frames converted for the tap at a time */
+#define STALL_SECONDS 2         /* a device that takes nothing this long is lost */
+#define RAMP_SECONDS 0.015      /* a live change crossfades over this long */
 
 /* One track's mix on its way from the reader to the audio thread. */
 struct mix_slot {
@@ -74,6 +79,16 @@ struct engine {
     bool finished;              /* the span's last frame is in the FIFO */
     bool direct;                /* fast-forward: the source reads the mixes itself */
     const char *dsp_error;      /* set before audio_failed */
+    int ramp;                   /* frames of a live change's crossfade */
+    double trim_now, trim_from, trim_to;
+    int trim_left;
+
+    /* live changes: UI -> audio (pending), audio -> UI (retired); each
+     * pointer is taken with an atomic exchange, so one side only ever
+     * owns a set */
+    _Atomic(struct album_chains *) pending;
+    _Atomic(struct album_chains *) retired;
+    _Atomic double trim;        /* linear gain after the master chain: UI -> audio */
 
     /* the reader's */
     struct mix_slot slots[SLOTS];
@@ -83,7 +98,10 @@ struct engine {
     bool reached_end;
     struct ring *pcm;           /* DDP device frames: reader -> audio */
 
-    struct ring *meters;        /* audio -> UI */
+    struct ring *meters;        /* audio -> UI: struct engine_meter */
+    struct ring *tap;           /* audio -> UI: float stereo frames played */
+    struct level_meter *lm;     /* the audio thread's */
+    float *tap_buf;             /* TAP_CHUNK frames, the audio thread's */
     struct pcm_out *out;        /* the audio thread's once started */
 
     pthread_t reader, audio;
@@ -155,6 +173,16 @@ static struct engine *new_engine(void)
     for (int k = 0; e && k < SLOTS; k++)
         atomic_init(&e->slots[k].track, -1);
     return e;
+}
+
+/* Needs e->rate. */
+static bool new_meters(struct engine *e)
+{
+    e->meters = ring_new(METER_FRAMES * sizeof(struct engine_meter));
+    e->tap = ring_new((size_t)e->rate * TAP_SECONDS * 2 * sizeof(float));
+    e->tap_buf = malloc(sizeof(float) * 2 * TAP_CHUNK);
+    e->lm = level_meter_new(2, e->rate);
+    return e->meters && e->tap && e->tap_buf && e->lm;
 }
 
 static int64_t gcd64(int64_t a, int64_t b)
@@ -260,10 +288,12 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
     if (!e->stage)
         goto fail;
     start_point(e, opt->preroll);
+    e->ramp = (int)(RAMP_SECONDS * e->tl.rate) > 1 ? (int)(RAMP_SECONDS * e->tl.rate) : 1;
+    e->trim_now = e->trim_from = e->trim_to = 1.0;
+    atomic_init(&e->trim, 1.0);
     e->block = malloc(sizeof(double) * READ_BLOCK * ALBUM_CHANNELS);
     e->mixbuf = malloc(MIX_FRAME * MIX_CHUNK);
-    e->meters = ring_new(METER_FRAMES * sizeof(struct engine_meter));
-    if (!e->block || !e->mixbuf || !e->meters)
+    if (!e->block || !e->mixbuf || !new_meters(e))
         goto oom;
     /* a second of each mix ahead: far more than a period, whatever the disk does */
     size_t ahead = (size_t)e->tl.rate > 4 * MIX_CHUNK ? (size_t)e->tl.rate : 4 * MIX_CHUNK;
@@ -305,8 +335,7 @@ struct engine *engine_new_ddp(const struct ddp *d, const struct engine_options *
     e->ddp_s16 = malloc(sizeof(int16_t) * READ_BLOCK * 2);
     e->ddp_pcm = malloc(sizeof(int32_t) * READ_BLOCK * 2);
     e->staging = malloc((size_t)MIX_CHUNK * (size_t)e->frame_bytes);
-    e->meters = ring_new(METER_FRAMES * sizeof(struct engine_meter));
-    if (!e->marks || !e->ddp_s16 || !e->ddp_pcm || !e->staging || !e->meters) {
+    if (!e->marks || !e->ddp_s16 || !e->ddp_pcm || !e->staging || !new_meters(e)) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -398,6 +427,29 @@ static bool emit_fifo(void *ctx, const struct render_block *b, char *err, size_t
     return true;
 }
 
+/* Audio thread (and fast-forward): the trim, ramped to where it was set. */
+static void apply_trim(struct engine *e, double *buf, int n)
+{
+    double target = atomic_load_explicit(&e->trim, memory_order_relaxed);
+    if (target != e->trim_to) {
+        e->trim_from = e->trim_now;
+        e->trim_to = target;
+        e->trim_left = e->ramp;
+    }
+    if (e->trim_left == 0 && e->trim_now == 1.0)
+        return;
+    for (int i = 0; i < n; i++) {
+        if (e->trim_left > 0) {
+            e->trim_now = e->trim_to + (e->trim_from - e->trim_to) * e->trim_left / e->ramp;
+            e->trim_left--;
+        } else {
+            e->trim_now = e->trim_to;
+        }
+        for (int c = 0; c < ALBUM_CHANNELS; c++)
+            buf[i * ALBUM_CHANNELS + c] *= e->trim_now;
+    }
+}
+
 /* Audio thread (and fast-forward): one step of the album through the
  * output's stage into the FIFO. */
 static bool dsp_step(struct engine *e, int frames)
@@ -410,7 +462,24 @@ static bool dsp_step(struct engine *e, int frames)
         e->finished = true;
         return outstage_finish(e->stage, emit_fifo, e, err, sizeof err);
     }
+    apply_trim(e, e->block, n);
     return outstage_push(e->stage, e->block, n, emit_fifo, e, err, sizeof err);
+}
+
+/* Audio thread, once a period: takes a published set of chains, hands back
+ * the one a finished change let go of. */
+static void take_changes(struct engine *e)
+{
+    if (!atomic_load(&e->retired)) {
+        struct album_chains *r = album_stream_retired(e->album);
+        if (r)
+            atomic_store(&e->retired, r);
+    }
+    if (album_stream_can_set_chains(e->album) && atomic_load(&e->pending)) {
+        struct album_chains *next = atomic_exchange(&e->pending, NULL);
+        if (next)
+            album_stream_set_chains(e->album, next, e->ramp);
+    }
 }
 
 /* ---- the album's mix source: the slots' rings ---- */
@@ -613,27 +682,58 @@ static void *reader_main(void *arg)
 
 /* ---- the audio thread ---- */
 
-/* Audio thread: levels of the frames just written. */
+/* Audio thread: the track (0-based) at an engine-rate position. */
+static int track_at(const struct engine *e, int64_t position)
+{
+    int t = 0;
+    while (t + 1 < e->ntracks && position >= e->marks[t + 1])
+        t++;
+    return t;
+}
+
+/* Audio thread: the frames just written, as floats into the tap (dropped
+ * when the reader of the tap lags). */
+static void tap(struct engine *e, const void *data, long frames)
+{
+    if (ring_write_space(e->tap) < (size_t)frames * 2 * sizeof(float))
+        return;
+    for (long done = 0; done < frames;) {
+        long n = frames - done < TAP_CHUNK ? frames - done : TAP_CHUNK;
+        for (long i = 0; i < n * 2; i++) {
+            long k = done * 2 + i;
+            e->tap_buf[i] = e->sample == PCM_S16 ? ((const int16_t *)data)[k] / 32768.0f
+                          : e->sample == PCM_S32 ? (float)(((const int32_t *)data)[k] / 2147483648.0)
+                                                 : ((const float *)data)[k];
+        }
+        ring_write(e->tap, e->tap_buf, (size_t)n * 2 * sizeof(float));
+        done += n;
+    }
+}
+
+/* Audio thread: levels of the frames just written, as the device has them. */
 static void meter(struct engine *e, const void *data, long frames, int64_t position)
 {
-    struct engine_meter m = { .position = position, .frames = (int)frames };
-    double sum[2] = { 0, 0 }, peak[2] = { 0, 0 };
-    for (long i = 0; i < frames; i++)
-        for (int c = 0; c < 2; c++) {
-            double v;
-            if (e->sample == PCM_S16)
-                v = ((const int16_t *)data)[2 * i + c] / 32768.0;
-            else if (e->sample == PCM_S32)
-                v = ((const int32_t *)data)[2 * i + c] / 2147483648.0;
-            else
-                v = ((const float *)data)[2 * i + c];
-            v = fabs(v);
-            peak[c] = v > peak[c] ? v : peak[c];
-            sum[c] += v * v;
-        }
+    if (e->sample == PCM_S16)
+        level_meter_process_s16(e->lm, data, frames);
+    else if (e->sample == PCM_S32)
+        level_meter_process_s32(e->lm, data, frames);
+    else
+        level_meter_process_float(e->lm, data, frames);
+    tap(e, data, frames);
+    struct level_reading r;
+    level_meter_take(e->lm, &r);
+    struct engine_meter m = { .position = position, .frames = (int)frames,
+                              .correlation = (float)r.correlation };
     for (int c = 0; c < 2; c++) {
-        m.peak[c] = (float)peak[c];
-        m.rms[c] = frames ? (float)sqrt(sum[c] / (double)frames) : 0;
+        m.peak[c] = (float)r.peak[c];
+        m.rms[c] = (float)r.rms[c];
+        m.true_peak[c] = (float)r.true_peak[c];
+    }
+    if (e->album) {
+        double comp, limit;
+        album_stream_gain_reduction(e->album, track_at(e, position), &comp, &limit);
+        m.gr_comp = (float)comp;
+        m.gr_limit = (float)limit;
     }
     ring_write(e->meters, &m, sizeof m);    /* a full ring drops the frame */
 }
@@ -698,6 +798,19 @@ static bool wait_for_reader(struct engine *e)
     return false;
 }
 
+/* Audio thread: after a write that took nothing; true once the device has
+ * taken nothing for STALL_SECONDS (stall.tv_sec == 0: it just began). */
+static bool stalled_too_long(struct timespec *stall)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (stall->tv_sec == 0) {
+        *stall = now;
+        return false;
+    }
+    return now.tv_sec - stall->tv_sec + (now.tv_nsec - stall->tv_nsec) / 1e9 > STALL_SECONDS;
+}
+
 /* Audio thread: the device failed for good. */
 static void device_failed(struct engine *e, int error)
 {
@@ -715,6 +828,7 @@ static void *audio_main(void *arg)
     pthread_setname_np(pthread_self(), "lathe-audio");
     go_realtime(e);
     bool paused = false;
+    struct timespec stall = { 0, 0 };   /* since when the device took nothing */
     if (wait_for_reader(e)) {
         while (!atomic_load(&e->stop)) {
             if (atomic_load(&e->pause) != paused) {
@@ -726,9 +840,12 @@ static void *audio_main(void *arg)
                 }
             }
             if (paused) {
+                stall.tv_sec = 0;
                 sleep_ms(2);
                 continue;
             }
+            if (!e->ddp)
+                take_changes(e);
             if (!make_period(e, out->period)) {
                 if (!atomic_load(&e->stop) && !atomic_load(&e->reader_failed)) {
                     if (!e->dsp_error)
@@ -745,6 +862,10 @@ static void *audio_main(void *arg)
             long frames = e->fifo_len < out->period ? e->fifo_len : out->period;
             const unsigned char *data = e->fifo + (size_t)e->fifo_off * (size_t)e->frame_bytes;
             long w = out->ops->write(out->dev, data, frames);
+            if (w <= 0 && stalled_too_long(&stall)) {
+                device_failed(e, -ETIMEDOUT);
+                break;
+            }
             if (w < 0) {
                 if (w == -EPIPE || w == -ESTRPIPE)
                     atomic_fetch_add(&e->xruns, 1);
@@ -755,6 +876,8 @@ static void *audio_main(void *arg)
                 }
                 continue;
             }
+            if (w > 0)
+                stall.tv_sec = 0;
             int64_t played = atomic_load(&e->played);
             meter(e, data, w, e->start + played);
             e->fifo_off += w;
@@ -816,6 +939,57 @@ void engine_pause(struct engine *e, bool paused)
     atomic_store(&e->pause, paused);
 }
 
+static bool same_timeline(const struct timeline *a, const struct timeline *b)
+{
+    if (a->rate != b->rate || a->ntracks != b->ntracks || a->end != b->end)
+        return false;
+    for (int i = 0; i < a->ntracks; i++) {
+        const struct timeline_track *x = &a->tracks[i], *y = &b->tracks[i];
+        if (x->audio_start != y->audio_start || x->audio_length != y->audio_length ||
+            x->source_start != y->source_start || x->source_length != y->source_length ||
+            x->fade_in != y->fade_in || x->fade_out != y->fade_out || x->crossfade != y->crossfade)
+            return false;
+    }
+    return true;
+}
+
+bool engine_update(struct engine *e, const struct session *s, char *err, size_t errlen)
+{
+    if (e->ddp) {
+        snprintf(err, errlen, "a DDP image plays as it is: it has no chains to change");
+        return false;
+    }
+    album_chains_free(atomic_exchange(&e->retired, NULL));
+    struct timeline tl;
+    if (!timeline_build(s, &tl)) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    bool same = same_timeline(&tl, &e->tl);
+    timeline_free(&tl);
+    if (!same) {
+        snprintf(err, errlen, "the tracks or the timeline changed: playback must start again");
+        return false;
+    }
+    struct album_chains *c = album_chains_new(s, &e->tl, err, errlen);
+    if (!c)
+        return false;
+    if (!album_stream_chains_fit(e->album, c)) {
+        snprintf(err, errlen, "a chain's latency changed (a limiter's lookahead?): playback must "
+                 "start again");
+        album_chains_free(c);
+        return false;
+    }
+    /* a set published before and not taken yet is replaced: ours to free */
+    album_chains_free(atomic_exchange(&e->pending, c));
+    return true;
+}
+
+void engine_set_trim(struct engine *e, double db)
+{
+    atomic_store(&e->trim, pow(10.0, db / 20.0));
+}
+
 void engine_status(const struct engine *e, struct engine_status *st)
 {
     bool audio_done = atomic_load(&e->audio_done);
@@ -837,8 +1011,9 @@ const char *engine_error(const struct engine *e)
     if (atomic_load(&e->reader_failed))
         snprintf(m->err, sizeof m->err, "%s", e->reader_err);
     else if (atomic_load(&e->audio_failed) && e->audio_error)
-        snprintf(m->err, sizeof m->err, "the audio device failed: %s",
-                 e->out->ops->strerror(e->audio_error));
+        snprintf(m->err, sizeof m->err, "%s: %s; playback stopped", pcm_out_lost(e->audio_error),
+                 e->audio_error == -ETIMEDOUT ? "nothing taken for a while"
+                                              : e->out->ops->strerror(e->audio_error));
     else if (atomic_load(&e->audio_failed))
         snprintf(m->err, sizeof m->err, "%s", e->dsp_error ? e->dsp_error : "playback failed");
     else
@@ -849,6 +1024,16 @@ const char *engine_error(const struct engine *e)
 bool engine_meter_pop(struct engine *e, struct engine_meter *m)
 {
     return ring_read(e->meters, m, sizeof *m);
+}
+
+long engine_tap_read(struct engine *e, float *buf, long frames)
+{
+    size_t frame = 2 * sizeof(float);
+    size_t have = ring_read_space(e->tap) / frame;
+    long n = (long)have < frames ? (long)have : frames;
+    if (n > 0)
+        ring_read(e->tap, buf, (size_t)n * frame);
+    return n > 0 ? n : 0;
 }
 
 void engine_free(struct engine *e)
@@ -862,6 +1047,8 @@ void engine_free(struct engine *e)
         pthread_join(e->audio, NULL);
     pcm_out_free(e->out);
     album_stream_free(e->album);
+    album_chains_free(atomic_load(&e->pending));
+    album_chains_free(atomic_load(&e->retired));
     outstage_free(e->stage);
     for (int k = 0; k < SLOTS; k++) {
         mix_reader_close(e->slots[k].mix);
@@ -869,6 +1056,9 @@ void engine_free(struct engine *e)
     }
     ring_free(e->pcm);
     ring_free(e->meters);
+    ring_free(e->tap);
+    free(e->tap_buf);
+    level_meter_free(e->lm);
     free(e->block);
     free(e->mixbuf);
     free(e->fifo);

@@ -2,31 +2,51 @@
 /* The playback engine: the album through the same album stream and output
  * stage as the renderer, to an audio device, in real time.
  *
- * Threads:
- * - the caller's (UI) thread creates, starts, polls and frees the engine;
- *   it reads status snapshots and meter frames and never touches the rest;
- * - the reader thread decodes, runs the track chains, the master chain and
- *   the output's stage (resample, limiter, dither, quantize) ahead of time
- *   and puts finished device frames into a lock-free SPSC ring; it may
- *   allocate, read files and sleep while the ring is full;
- * - the audio thread only copies frames from that ring to the device, a
- *   period at a time, recovers and counts xruns and measures the meters
- *   into a second SPSC ring. It never allocates, locks, logs or touches a
- *   file: after the thread starts it calls only functions marked
- *   "audio thread" (ring_*, the pcm_out ops, its own meter code) and a
- *   nanosleep while the ring is empty. tests/test_engine.c interposes the
- *   allocator to prove it.
+ * Threads, and what each may do:
+ * - the caller's (UI) thread creates, starts, pauses, updates, polls and
+ *   frees the engine. It builds new chains (engine_update), frees the ones
+ *   the audio thread let go of, reads status snapshots, meter frames and
+ *   the tap. It never touches the DSP state.
+ * - the reader thread opens, decodes, makes stereo and converts each mix to
+ *   the session rate (mix_reader.h) into one lock-free SPSC ring per track
+ *   slot, a few slots reused in turn, each about a second ahead, all topped
+ *   up together so that a crossfade never waits for one mix behind another.
+ *   It may allocate, read files and sleep. Before playing it also runs the
+ *   album from the DSP's start point to the first frame to play
+ *   (fast-forward, below), then hands the DSP to the audio thread.
+ * - the audio thread runs the DSP a period at a time: the album stream
+ *   (track chains, timeline, master chain) over the mix rings, the trim,
+ *   the output's stage (resample, limiter, dither, quantize), into a small
+ *   preallocated FIFO of device frames; writes a period to the device;
+ *   recovers and counts xruns; measures the meters (level_meter.h, gain
+ *   reduction) into an SPSC ring and copies the frames played into the tap
+ *   ring. Once a period it takes a new set of chains published by
+ *   engine_update (an atomic exchange) and hands back the one a finished
+ *   change let go of, for the UI thread to free. It never allocates,
+ *   frees, locks, logs or touches a file: it waits only in the device's
+ *   write (a non-blocking PCM and a 100 ms poll), while paused, and in a
+ *   1 ms nanosleep while a mix ring is short (counted as `starved`).
+ *   Every function it calls says so in one line ("Audio thread");
+ *   tests/test_engine.c interposes malloc, free, the locks, open, read,
+ *   write and stdio to prove it.
  *
- * Bit-identity: playback starts by running the album from its start up to
- * the first frame to play ("fast-forward", without playing), so the master
- * chain, the resampler, the limiter and the dither are exactly where the
- * render has them there; what is played is then the render's bytes.
+ * Start. With preroll == 0 playback is bit-identical to the render: the
+ * DSP starts at the album's start and the reader fast-forwards it to the
+ * first frame to play, so every chain, converter, limiter and dither is
+ * exactly where the render has it. With preroll > 0 the DSP starts that
+ * many seconds before the span (tracks that ended by then are never
+ * opened; mixes are opened at the right offset): quick, and settled by the
+ * time the span begins, not the same bits.
  *
  * What is heard: through an output's stage (--output NAME: its rate, depth,
  * ceiling and dither), or, without one, monitoring at the session rate:
  * TPDF-dithered 24-bit samples in 32-bit words, the same as a 24-bit wav
  * output at the session rate without a ceiling. 16-bit outputs play as
- * S16, 24-bit ones as S32, float and lossy ones as FLOAT. */
+ * S16, 24-bit ones as S32, float and lossy ones as FLOAT.
+ *
+ * Live changes are heard within a period (plus the FIFO's part of one)
+ * and the chain's latency, crossfaded over 15 ms. A device that fails, or
+ * takes nothing for 2 s, stops the engine with a message (engine_error). */
 #ifndef LATHE_ENGINE_H
 #define LATHE_ENGINE_H
 

@@ -153,7 +153,8 @@ void outstage_set_position(struct outstage *st, int64_t position)
     st->position = position;
 }
 
-/* Silence, dither, quantize and hand out `n` frames of st->resampled. */
+/* Audio thread: silence, dither, quantize and hand out `n` frames of
+ * st->resampled. */
 static bool quantize_emit(struct outstage *st, int n, outstage_emit emit, void *ctx,
                           char *err, size_t errlen)
 {
@@ -188,6 +189,7 @@ static bool quantize_emit(struct outstage *st, int n, outstage_emit emit, void *
     return emit(ctx, &b, err, errlen);
 }
 
+/* Audio thread. */
 static int limit(struct outstage *st, int n)
 {
     return st->runner ? chain_runner_process(st->runner, st->resampled, n) : n;

@@ -34,10 +34,12 @@ void outstage_set_position(struct outstage *st, int64_t position);
 
 typedef bool (*outstage_emit)(void *ctx, const struct render_block *b, char *err,
                               size_t errlen);
-/* Processes `frames` (<= max_block) session-rate stereo frames. */
+/* Processes `frames` (<= max_block) session-rate stereo frames. Audio
+ * thread (with an emit that does not allocate either). */
 bool outstage_push(struct outstage *st, const double *in, int frames,
                    outstage_emit emit, void *ctx, char *err, size_t errlen);
-/* After the last frames: flushes the resampler and limiter tails. */
+/* After the last frames: flushes the resampler and limiter tails. Audio
+ * thread. */
 bool outstage_finish(struct outstage *st, outstage_emit emit, void *ctx,
                      char *err, size_t errlen);
 /* Samples clipped by the quantizer. */

@@ -65,8 +65,10 @@ static long alsa_write(void *dev, const void *data, long frames)
 static int alsa_recover(void *dev, int error)
 {
     struct alsa_dev *d = dev;
-    if (error == -EAGAIN)
-        return snd_pcm_wait(d->pcm, 100) < 0 ? error : 0;
+    if (error == -EAGAIN) {
+        int r = snd_pcm_wait(d->pcm, 100);
+        return r >= 0 ? 0 : snd_pcm_recover(d->pcm, r, 1);
+    }
     return snd_pcm_recover(d->pcm, error, 1);
 }
 
@@ -74,10 +76,12 @@ static int alsa_recover(void *dev, int error)
 static void alsa_finish(void *dev, bool drain)
 {
     struct alsa_dev *d = dev;
-    if (drain)
+    if (drain) {
+        snd_pcm_nonblock(d->pcm, 0);    /* a non-blocking drain would not wait */
         snd_pcm_drain(d->pcm);
-    else
+    } else {
         snd_pcm_drop(d->pcm);
+    }
 }
 
 /* Audio thread: writes again the `dropped` frames a pause threw away. */
@@ -90,6 +94,10 @@ static int rewrite_dropped(struct alsa_dev *d)
         long n = d->buffer - from < left ? d->buffer - from : left;
         snd_pcm_sframes_t w = snd_pcm_writei(d->pcm, d->history + (size_t)from * (size_t)d->frame_bytes,
                                              (snd_pcm_uframes_t)n);
+        if (w == -EAGAIN) {
+            snd_pcm_wait(d->pcm, 100);
+            continue;
+        }
         if (w < 0)
             return (int)w;
         from = (from + w) % d->buffer;
@@ -164,13 +172,11 @@ struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
     snd_pcm_t *pcm = NULL;
     snd_pcm_hw_params_t *hw = NULL;
     snd_pcm_sw_params_t *sw = NULL;
-    int r = snd_pcm_open(&pcm, name, SND_PCM_STREAM_PLAYBACK, 0);
+    /* non-blocking: a device that stops taking frames cannot hold the
+     * audio thread for longer than alsa_recover's wait */
+    int r = snd_pcm_open(&pcm, name, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
     if (r < 0) {
-        if (r == -EBUSY)
-            snprintf(err, errlen, "audio device \"%s\" is busy (another program is using it)", name);
-        else
-            snprintf(err, errlen, "no audio device \"%s\" (%s); 'lathe play --list-devices' "
-                     "lists them", name, snd_strerror(r));
+        pcm_out_describe(name, r, err, errlen);
         return NULL;
     }
     snd_pcm_uframes_t psize = (snd_pcm_uframes_t)(period > 0 ? period : 1024);
@@ -246,6 +252,35 @@ fail:
     snd_pcm_sw_params_free(sw);
     snd_pcm_close(pcm);
     return NULL;
+}
+
+void pcm_out_describe(const char *name, int error, char *err, size_t errlen)
+{
+    int card = -1;
+    if (error == -EBUSY || error == -EAGAIN)
+        snprintf(err, errlen, "audio device \"%s\" is busy (used by another program?)", name);
+    else if ((error == -ENOENT || error == -ENODEV) && (snd_card_next(&card) < 0 || card < 0))
+        snprintf(err, errlen, "no audio device \"%s\": this machine has no sound card "
+                 "(-D null or -D file:OUT.raw,raw play without one)", name);
+    else if (error == -ENOENT || error == -ENODEV || error == -ENXIO)
+        snprintf(err, errlen, "no audio device \"%s\" (%s); 'lathe play --list-devices' "
+                 "lists them", name, snd_strerror(error));
+    else
+        snprintf(err, errlen, "audio device \"%s\" cannot be opened: %s", name, snd_strerror(error));
+}
+
+const char *pcm_out_lost(int error)
+{
+    switch (error) {
+    case -ENODEV: case -ENXIO: case -EBADFD: case -EIO: case -ESHUTDOWN:
+        return "the audio device is gone (unplugged, or taken by another program?)";
+    case -EBUSY:
+        return "the audio device is busy (used by another program?)";
+    case -ETIMEDOUT:
+        return "the audio device stopped taking frames (lost, or held by another program?)";
+    default:
+        return "the audio device failed";
+    }
 }
 
 int pcm_out_nearest_rate(const char *name, int rate)

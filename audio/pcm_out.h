@@ -49,6 +49,11 @@ struct pcm_out {
  * busy or cannot take the rate or format. */
 struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
                              int period, int periods, char *err, size_t errlen);
+/* What an error from opening device `name` means, in words: busy, missing,
+ * no sound card at all. */
+void pcm_out_describe(const char *name, int error, char *err, size_t errlen);
+/* Audio thread too: a failed device in words (gone, busy, stalled: -ETIMEDOUT). */
+const char *pcm_out_lost(int error);
 /* The rate nearest `rate` that device `name` plays (== rate when it takes
  * it), or 0 when the device cannot be opened. */
 int pcm_out_nearest_rate(const char *name, int rate);

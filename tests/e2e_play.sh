@@ -124,6 +124,15 @@ check_eq "a missing device exits 2" "2" "$status"
 case "$err" in *'"hw:97"'*) ok "the message names the device" ;; *) fail "missing device message" "$err" ;; esac
 case "$err" in *"ALSA lib"*) fail "alsa-lib's own messages are kept off stderr" "$err" ;; *) ok "no alsa-lib chatter" ;; esac
 
+run_lathe play s.lathe -D "hw:9"
+check_eq "-D hw:9 (no such card) exits 2" "2" "$status"
+case "$err" in *'"hw:9"'*) ok "the message names hw:9" ;; *) fail "hw:9 message" "$err" ;; esac
+if [ ! -s /proc/asound/cards ] || grep -q "no soundcards" /proc/asound/cards 2>/dev/null; then
+    run_lathe play s.lathe
+    check_eq "no sound card: the default device exits 2" "2" "$status"
+    case "$err" in *"no sound card"*) ok "no sound card: said so" ;; *) fail "no sound card message" "$err" ;; esac
+fi
+
 run_lathe play s.lathe -t 9 -D "file:'$WORK/p.raw',raw"
 check_eq "a track that does not exist exits 2" "2" "$status"
 run_lathe play s.lathe --output nope -D "file:'$WORK/p.raw',raw"

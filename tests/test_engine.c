@@ -22,6 +22,7 @@
 #include "audio/engine.h"
 #include "audio/mixprobe.h"
 #include "audio/soundfile.h"
+#include "dsp/chain.h"
 #include "session/sessfile.h"
 #include "tests/harness.h"
 
@@ -168,6 +169,9 @@ struct fake {
     atomic_int pauses, resumes;
     atomic_bool paused;
     atomic_int writes_while_paused;
+    int stall_at;       /* from this write on the device takes nothing (-EAGAIN) */
+    struct timespec died;   /* when it first failed for good */
+    double stopped_after;   /* seconds from then until the engine stopped */
 };
 
 static long fake_write(void *dev, const void *data, long frames)
@@ -180,8 +184,16 @@ static long fake_write(void *dev, const void *data, long frames)
         struct timespec ts = { 0, f->pace_us * 1000L };
         nanosleep(&ts, NULL);
     }
-    if (f->dead_at && f->calls >= f->dead_at)
+    if (f->dead_at && f->calls >= f->dead_at) {
+        if (f->died.tv_sec == 0)
+            clock_gettime(CLOCK_MONOTONIC, &f->died);
         return -ENODEV;
+    }
+    if (f->stall_at && f->calls >= f->stall_at) {
+        if (f->died.tv_sec == 0)
+            clock_gettime(CLOCK_MONOTONIC, &f->died);
+        return -EAGAIN;
+    }
     if (f->epipe_every && f->calls % f->epipe_every == 0) {
         f->epipes++;
         return -EPIPE;
@@ -197,7 +209,19 @@ static long fake_write(void *dev, const void *data, long frames)
 
 static int fake_recover(void *dev, int error)
 {
+    if (error == -EAGAIN) {     /* as ALSA's: wait a little for room */
+        struct timespec ts = { 0, 20 * 1000000L };
+        nanosleep(&ts, NULL);
+        return 0;
+    }
     return error == -EPIPE ? 0 : error;
+}
+
+static double since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
 static void fake_finish(void *dev, bool drain)
@@ -305,8 +329,11 @@ static void play(struct fake *f, int period, struct engine_status *st, bool stop
         engine_stop(e);
     for (int waited = 0;; waited++) {
         engine_status(e, st);
-        if (!st->running)
+        if (!st->running) {
+            if (f->died.tv_sec)
+                f->stopped_after = since(&f->died);
             break;
+        }
         CHECK_MSG(waited < 20000, "the engine did not end within 20 s");
         if (waited >= 20000)
             break;
@@ -355,6 +382,9 @@ TEST(a_lost_device_stops_the_engine_with_a_message)
     struct fake f = { .dead_at = 20 };
     struct engine_status st;
     play(&f, 256, &st, false);
+    printf("  lost: stopped %.3f s after the device went; \"%s\"\n", f.stopped_after, last_error);
+    CHECK(f.stopped_after < 1.0);
+    CHECK(strstr(last_error, "gone"));
     CHECK(st.failed);
     CHECK(!st.running);
     CHECK(f.used > 0 && f.used < expected_bytes());
@@ -703,4 +733,253 @@ TEST(pause_stops_at_once_and_resumes_with_nothing_lost_or_repeated)
     free(plain.buf);
     free(with_op.buf);
     free(without_op.buf);
+}
+
+/* ---- live changes ---- */
+
+static const char *live_session =
+    "[album]\nrate = 48000\n"
+    "[master]\neq = bell 100Hz +6dB q 1\nlimit = ceiling -1dBTP\n"
+    "[track]\nfile = live.wav\n";
+
+enum change { GAIN, BYPASS, TRIM };
+
+struct live_play {
+    struct fake f;
+    int64_t before, after;  /* positions around the change */
+};
+
+/* Plays the live session at the session rate; with `change` made once
+ * half a second has been played (change < 0: none). */
+static void play_live(struct session *s, int change, struct live_play *lp)
+{
+    char err[512];
+    struct engine_options opt = { .from = -1, .to = -1 };
+    struct engine *e = engine_new(s, &opt, err, sizeof err);
+    CHECK_MSG(e != NULL, "%s", err);
+    if (!e)
+        return;
+    int64_t start, end;
+    engine_span(e, &start, &end);
+    lp->f.frame_bytes = 8;
+    lp->f.cap = (size_t)(end - start) * 8;
+    lp->f.buf = calloc(1, lp->f.cap);
+    lp->f.pace_us = 2000;
+    struct pcm_out *p = calloc(1, sizeof *p);
+    *p = (struct pcm_out){ .ops = &fake_ops, .dev = &lp->f, .period = 256, .buffer = 1024 };
+    CHECK(engine_start(e, p, err, sizeof err));
+    struct engine_status st;
+    bool changed = change < 0;
+    do {
+        struct timespec ts = { 0, 500000 };
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+        if (!changed && st.position >= start + 120000) {   /* after 2 s of pregap */
+            lp->before = st.position;
+            if (change == TRIM) {
+                engine_set_trim(e, -6);
+            } else {
+                if (change == GAIN)
+                    s->master.gain = -6;
+                else
+                    s->master.chain.bypass = true;
+                CHECK_MSG(engine_update(e, s, err, sizeof err), "%s", err);
+                s->master.gain = 0;
+                s->master.chain.bypass = false;
+            }
+            engine_status(e, &st);
+            lp->after = st.position;
+            changed = true;
+        }
+    } while (st.running);
+    CHECK(!st.failed);
+    engine_free(e);
+}
+
+static double left(const struct fake *f, size_t i)
+{
+    return ((const int32_t *)f->buf)[2 * i] / 2147483648.0;
+}
+
+static double rms_left(const struct fake *f, size_t from, size_t to)
+{
+    double sum = 0;
+    for (size_t i = from; i < to; i++)
+        sum += left(f, i) * left(f, i);
+    return sqrt(sum / (double)(to - from));
+}
+
+TEST(a_live_change_is_heard_within_a_period_and_the_latency_and_never_clicks)
+{
+    write_tone_at("live.wav", 48000, 2.0, 100, 0.2);
+    struct session *s = load_text("live.lathe", live_session);
+    if (!s)
+        return;
+    struct chain *master = chain_new(s->master.chain.procs, s->master.chain.n, 48000, 2, 1024);
+    int latency = chain_latency(master);
+    chain_free(master);
+    struct live_play ref = { 0 };
+    play_live(s, -1, &ref);
+    size_t n = ref.f.used / 8;
+    double natural = 0;     /* the sine's own largest step from sample to sample */
+    for (size_t i = 1; i < n; i++)
+        natural = fmax(natural, fabs(left(&ref.f, i) - left(&ref.f, i - 1)));
+    static const char *names[] = { "master gain", "master bypass", "trim" };
+    for (int change = GAIN; change <= TRIM; change++) {
+        struct live_play lp = { 0 };
+        int calls = atomic_load(&audio_calls);
+        play_live(s, change, &lp);
+        CHECK_EQ_INT(lp.f.used, ref.f.used);
+        CHECK_EQ_INT(atomic_load(&audio_calls), calls);   /* no allocation on the audio thread */
+        size_t first = 0;
+        while (first < n && left(&lp.f, first) == left(&ref.f, first))
+            first++;
+        double jump = 0;
+        for (size_t i = 1; i < n; i++)
+            jump = fmax(jump, fabs(left(&lp.f, i) - left(&lp.f, i - 1)));
+        double drop = 20 * log10(rms_left(&lp.f, n - 24000, n) / rms_left(&ref.f, n - 24000, n));
+        printf("  %s: heard %ld frames after it was published (period 256, latency %d); "
+               "largest step %.5f (the sine's own %.5f); %.2f dB at the end\n", names[change],
+               (long)((int64_t)first - lp.after), latency, jump, natural, drop);
+        CHECK(first >= (size_t)lp.before);
+        CHECK((int64_t)first <= lp.after + 3 * 256 + latency);
+        CHECK(jump < natural * 1.05);
+        CHECK_NEAR(drop, -6, 0.3);
+        free(lp.f.buf);
+    }
+    free(ref.f.buf);
+    session_free(s);
+}
+
+/* ---- meters and the tap ---- */
+
+static void write_mono(const char *name, double seconds, double freq, double amp)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/%s", harness_tmpdir(), name);
+    struct soundfile *f = soundfile_create(path, SF_KIND_WAV, 48000, 1, 24, err, sizeof err);
+    CHECK_MSG(f != NULL, "%s", err);
+    double buf[1000];
+    long frames = (long)(seconds * 48000);
+    for (long k = 0; k < frames;) {
+        int n = frames - k > 1000 ? 1000 : (int)(frames - k);
+        for (int i = 0; i < n; i++)
+            buf[i] = amp * sin(2 * M_PI * freq * (double)(k + i) / 48000);
+        soundfile_write(f, buf, n);
+        k += n;
+    }
+    soundfile_close(f);
+}
+
+TEST(meters_give_levels_correlation_and_gain_reduction_and_the_tap_the_frames_played)
+{
+    write_mono("mono.wav", 1.5, 997, 0.5);
+    struct session *s = load_text("m.lathe",
+        "[album]\nrate = 48000\n"
+        "[master]\ncomp = threshold -24dB ratio 4 attack 5ms release 100ms\nlimit = ceiling -12dBTP\n"
+        "[track]\nfile = mono.wav\n");
+    if (!s)
+        return;
+    char err[512];
+    struct engine_options opt = { .from = -1, .to = -1 };
+    struct engine *e = engine_new(s, &opt, err, sizeof err);
+    CHECK_MSG(e != NULL, "%s", err);
+    if (!e)
+        return;
+    int64_t start, end;
+    engine_span(e, &start, &end);
+    struct fake f = { .frame_bytes = 8, .cap = (size_t)(end - start) * 8, .pace_us = 1000 };
+    f.buf = calloc(1, f.cap);
+    float *tapped = calloc((size_t)(end - start) * 2, sizeof *tapped);
+    long ntap = 0;
+    struct pcm_out *p = calloc(1, sizeof *p);
+    *p = (struct pcm_out){ .ops = &fake_ops, .dev = &f, .period = 512, .buffer = 2048 };
+    CHECK(engine_start(e, p, err, sizeof err));
+    double peak = 0, true_peak = 0, comp = 0, limit = 0, sumsq = 0, corr_min = 1;
+    int64_t frames = 0, next = start;
+    struct engine_status st;
+    struct engine_meter m;
+    bool in_order = true;
+    do {
+        struct timespec ts = { 0, 2000000 };
+        nanosleep(&ts, NULL);
+        engine_status(e, &st);
+        while (engine_meter_pop(e, &m)) {
+            in_order = in_order && m.position == next;
+            next = m.position + m.frames;
+            frames += m.frames;
+            peak = fmax(peak, m.peak[0]);
+            true_peak = fmax(true_peak, m.true_peak[0]);
+            sumsq += (double)m.rms[0] * m.rms[0] * m.frames;
+            comp = fmax(comp, m.gr_comp);
+            limit = fmax(limit, m.gr_limit);
+            if (m.rms[0] > 0.01)
+                corr_min = fmin(corr_min, m.correlation);
+        }
+        long got;
+        while ((got = engine_tap_read(e, tapped + ntap * 2, end - start - ntap)) > 0)
+            ntap += got;
+    } while (st.running);
+    long got;
+    while ((got = engine_tap_read(e, tapped + ntap * 2, end - start - ntap)) > 0)
+        ntap += got;
+    CHECK(!st.failed);
+    size_t n = f.used / 8;
+    const int32_t *x = (const int32_t *)f.buf;
+    double out_peak = 0, out_sumsq = 0;
+    bool tap_same = (size_t)ntap == n;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[2 * i] / 2147483648.0;
+        out_peak = fmax(out_peak, fabs(v));
+        out_sumsq += v * v;
+        tap_same = tap_same && tapped[2 * i] == (float)v && tapped[2 * i + 1] == (float)(x[2 * i + 1] / 2147483648.0);
+    }
+    printf("  meters: peak %.4f true peak %.4f (output peak %.4f), rms %.4f (output %.4f), "
+           "gr comp %.1f dB limit %.1f dB, correlation >= %.4f; tap %ld of %zu frames\n",
+           peak, true_peak, out_peak, sqrt(sumsq / (double)frames), sqrt(out_sumsq / (double)n),
+           comp, limit, corr_min, ntap, n);
+    CHECK(in_order);
+    CHECK_EQ_INT(frames, (int64_t)n);
+    CHECK_NEAR(peak, out_peak, 1e-6);
+    CHECK(true_peak >= peak && true_peak < peak * 1.2);
+    CHECK_NEAR(sqrt(sumsq / (double)frames), sqrt(out_sumsq / (double)n), 1e-5);
+    CHECK(comp > 3);            /* -6 dBFS into a -24 dB threshold at 4:1 */
+    CHECK(limit > 0.5);
+    CHECK(corr_min > 0.999);    /* a mono mix: both channels the same */
+    CHECK(tap_same);
+    free(f.buf);
+    free(tapped);
+    engine_free(e);
+    session_free(s);
+}
+
+TEST(a_device_that_stops_taking_frames_is_given_up_with_a_message)
+{
+    struct fake f = { .stall_at = 30 };
+    struct engine_status st;
+    play(&f, 256, &st, false);
+    printf("  stalled: stopped %.3f s after the device stopped taking frames; \"%s\"\n",
+           f.stopped_after, last_error);
+    CHECK(st.failed);
+    CHECK(!st.running);
+    CHECK(f.stopped_after > 1.5 && f.stopped_after < 3.5);
+    CHECK_MSG(strstr(last_error, "stopped taking frames"), "%s", last_error);
+    CHECK(f.dropped);
+    free(f.buf);
+}
+
+TEST(opening_errors_say_busy_or_missing_and_name_the_device)
+{
+    char err[512];
+    pcm_out_describe("hw:1", -EBUSY, err, sizeof err);
+    CHECK_MSG(strstr(err, "\"hw:1\" is busy (used by another program?)"), "%s", err);
+    pcm_out_describe("hw:9", -ENOENT, err, sizeof err);
+    CHECK_MSG(strstr(err, "\"hw:9\"") && (strstr(err, "no sound card") || strstr(err, "list-devices")),
+              "%s", err);
+    CHECK(strstr(pcm_out_lost(-ENODEV), "gone"));
+    /* a real open of a device that cannot be there */
+    struct pcm_out *p = pcm_out_open("hw:97", 48000, PCM_S16, 256, 4, err, sizeof err);
+    CHECK(p == NULL);
+    CHECK_MSG(strstr(err, "\"hw:97\""), "%s", err);
+    pcm_out_free(p);
 }

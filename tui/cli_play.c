@@ -205,11 +205,13 @@ int cli_play(int argc, char **argv)
         if (stop_asked)
             engine_stop(e);
         engine_status(e, &st);
-        if (!said_rt && st.position > 0) {
+        if (!said_rt && (st.position > 0 || !st.running)) {
+            /* once, whether or not stderr is a terminal: it explains dropouts */
             said_rt = true;
-            if (!st.realtime && tty)
-                fprintf(stderr, "lathe play: no real-time priority for the audio thread "
-                                "(see limits.conf rtprio); playing at normal priority\n");
+            if (!st.realtime)
+                fprintf(stderr, "%slathe play: no real-time priority for the audio thread "
+                                "(see limits.conf rtprio); playing at normal priority\n",
+                        tty ? "\r\033[K" : "");
         }
         /* the meters show the loudest period since the last redraw */
         struct engine_meter sum = { 0 };
