@@ -170,6 +170,27 @@ wait_for pl "playing  track" 5 >/dev/null && r2=playing || r2=no
 check_eq "o plays on through the cd output's stage" "cd playing 44100 16" "$r1 $r2 $(tail -n 1 pace.log)"
 T send-keys -t pl o o o
 wait_for pl "preview: session" 5 >/dev/null
+# each o started the engine again: let the last start open the device
+n=0
+while [ "$(tail -n 1 pace.log)" != "48000 32" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+sleep 1
+
+# An edit of a gain goes live (no new start of the engine, so no new open
+# of the device); an edit of a gap moves the timeline: playback starts again
+# there. u u undoes both.
+starts=$(wc -l < pace.log)
+T send-keys -t pl +
+wait_for pl "gain" 5 >/dev/null
+sleep 1
+live=$(wc -l < pace.log)
+T send-keys -t pl ']'
+n=0
+while [ "$(wc -l < pace.log)" -eq "$live" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+again=$(wc -l < pace.log)
+T send-keys -t pl u u
+wait_for pl "playing  track" 5 >/dev/null && r1=playing || r1=no
+check_eq "an edit of a gain goes live; one of a gap starts playback again" "0 1 playing" \
+    "$((live - starts)) $((again - live)) $r1"
 
 # What the console writes to the terminal while playing with meters.
 T pipe-pane -t pl -o "cat > '$WORK/bytes'"
@@ -224,7 +245,10 @@ expect=$(printf ' L N.N\n R N.N\n M N.N S N.N I N.N LUFS\n LRA N.N LU correlatio
 meters=$(printf '%s\n' "$meters" | sed -E 's/-inf/N.N/g; s/-N/N/g; s/N+\.N/N.N/g')
 check_eq "the meters panel after the resize" "$expect" "$meters"
 
-# q while playing leaves at once and cleanly: exit 0, the reader gone.
+# q while playing leaves at once and cleanly: exit 0, the reader gone (the
+# edits above were undone, but the session counts as modified: q q).
+T send-keys -t pl q
+wait_for pl "unsaved changes" 5 >/dev/null
 T send-keys -t pl q
 wait_exit pl
 sleep 0.5

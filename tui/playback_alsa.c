@@ -12,9 +12,14 @@
  *
  * Positions are kept in album seconds, so that a change of output (and so
  * of rate) keeps the place. Pause holds the engine and its device where
- * they are. Transport changes that the engine cannot make in place (seek,
- * next, loop, a new output, an edit) restart it at the position,
- * pre-rolled so that the dynamics have settled. */
+ * they are; an edit of chains or gains goes live (engine_update). Changes
+ * the engine cannot make in place (seek, next, loop, a new output, an edit
+ * of the timeline) restart it at the position, pre-rolled so that the
+ * dynamics have settled.
+ *
+ * Meters: peaks, true peaks, correlation and gain reduction come per period
+ * from the audio thread; loudness and the spectrum are measured here, from
+ * the engine's tap of the frames played. */
 #include "tui/playback_alsa.h"
 
 #include <math.h>
@@ -28,6 +33,8 @@
 
 #include "audio/engine.h"
 #include "audio/pcm_out.h"
+#include "dsp/live_loudness.h"
+#include "dsp/octave.h"
 #include "session/sessfile.h"
 #include "session/timeline.h"
 
@@ -35,6 +42,9 @@
 #define PERIODS 4
 #define PREROLL_SECONDS 2.5
 #define FRAME_NS 40000000L      /* 25 Hz */
+#define TAP_FRAMES 4096         /* read from the tap at a time */
+/* The spectrum's bars fall at most this fast, so that they can be read. */
+#define SPECTRUM_FALL_DB_PER_S 24.0
 /* "previous" goes to the start of the track when further in than this */
 #define PREV_RESTART_SECONDS 2.0
 
@@ -65,6 +75,15 @@ struct alsa_playback {
 
     struct playback_hold hold[PLAYBACK_MAX_CHANNELS];
     struct playback_meters m;
+    /* loudness and spectrum of what was played, fed from the engine's tap;
+     * made for the engine's rate, and loudness integrates over a play
+     * (restarts for a seek or a new output included) */
+    struct live_loudness *loud;
+    struct octave_bank *bank;
+    int meter_rate;
+    float *tap;
+    double *tapd;
+    double spectrum_at;         /* when the spectrum was last read */
 };
 
 /* ---- meter arithmetic ---- */
@@ -119,6 +138,53 @@ static void meters_silent(struct alsa_playback *p)
     m->correlation = 0;
     for (int i = 0; i < PLAYBACK_SPECTRUM_BANDS; i++)
         m->spectrum[i] = -HUGE_VAL;
+}
+
+/* Loudness and spectrum meters for `rate`; false when out of memory. */
+static bool tap_meters_for(struct alsa_playback *p, int rate)
+{
+    if (p->meter_rate == rate && p->loud && p->bank)
+        return true;
+    live_loudness_free(p->loud);
+    octave_bank_free(p->bank);
+    p->loud = live_loudness_new(2, rate);
+    p->bank = octave_bank_new(rate, 2);
+    p->meter_rate = p->loud && p->bank ? rate : 0;
+    return p->meter_rate != 0;
+}
+
+/* Feeds what was played since the last poll to the loudness meter and the
+ * spectrum; false when nothing was played. */
+static bool take_tap(struct alsa_playback *p)
+{
+    if (!p->meter_rate)
+        return false;
+    long n, total = 0;
+    while ((n = engine_tap_read(p->e, p->tap, TAP_FRAMES)) > 0) {
+        live_loudness_add_float(p->loud, p->tap, n);
+        for (long i = 0; i < 2 * n; i++)
+            p->tapd[i] = p->tap[i];
+        octave_bank_process(p->bank, p->tapd, n);
+        total += n;
+    }
+    if (total == 0)
+        return false;
+    struct live_loudness_reading r;
+    live_loudness_read(p->loud, &r);
+    struct playback_meters *m = &p->m;
+    m->momentary = r.momentary;
+    m->shortterm = r.shortterm;
+    m->integrated = r.integrated;
+    m->range = r.range;
+    double db[OCTAVE_BANDS], now = now_seconds();
+    octave_bank_read(p->bank, db, true);
+    double fall = (now - p->spectrum_at) * SPECTRUM_FALL_DB_PER_S;
+    p->spectrum_at = now;
+    for (int i = 0; i < OCTAVE_BANDS && i < PLAYBACK_SPECTRUM_BANDS; i++) {
+        double was = m->spectrum[i] - fall;
+        m->spectrum[i] = isfinite(m->spectrum[i]) && was > db[i] ? was : db[i];
+    }
+    return true;
 }
 
 /* Takes the meter frames the audio thread produced since the last poll;
@@ -343,8 +409,11 @@ static bool start_at(struct alsa_playback *p, double from, double to, char *err,
         engine_free(e);
         return false;
     }
+    engine_set_trim(e, p->trim);
     p->e = e;
     p->rate = engine_rate(e);
+    if (!tap_meters_for(p, p->rate))
+        p->meter_rate = 0;      /* out of memory: no loudness or spectrum, still plays */
     p->pos = from;
     p->track = p->span_track = track_at(p, from);
     p->state = PLAYBACK_PLAYING;
@@ -420,6 +489,8 @@ static bool op_play(void *self, const struct session *s, int track, char *msg, s
     p->xruns = 0;
     meters_silent(p);
     halt(p);
+    if (p->loud)
+        live_loudness_reset(p->loud);    /* integrated: since play */
     if (!refresh_copy(p, msg, msglen))
         return false;
     if (ntracks(p) == 0) {
@@ -541,6 +612,8 @@ static bool op_audition(void *self, const struct session *s, int track, double s
     p->audition_seconds = seconds > 0 ? seconds : 5;
     p->xruns = 0;
     meters_silent(p);
+    if (p->loud)
+        live_loudness_reset(p->loud);
     if (!play_transition(p, track, msg, msglen)) {
         p->audition = false;
         p->state = PLAYBACK_STOPPED;
@@ -554,6 +627,8 @@ static void op_match(void *self, double db)
 {
     struct alsa_playback *p = self;
     p->trim = db;
+    if (p->e)
+        engine_set_trim(p->e, db);
 }
 
 static void op_preview(void *self, const char *output)
@@ -570,9 +645,14 @@ static void op_preview(void *self, const char *output)
 static void op_update(void *self, const struct session *s)
 {
     struct alsa_playback *p = self;
+    char err[512];
     p->live = s;
+    /* new chains and gains go live, crossfaded; a changed timeline (a gap,
+     * an order, a trim) or a new latency needs a new start */
+    if (!p->e || engine_update(p->e, s, err, sizeof err))
+        return;
     if (p->state == PLAYBACK_PAUSED)
-        halt(p);        /* resuming plays the new session */
+        halt(p);        /* resuming starts afresh on the new session */
     else if (p->state == PLAYBACK_PLAYING && !p->audition)
         move_to(p, now_at(p));
 }
@@ -621,7 +701,8 @@ static bool op_poll(void *self, struct playback_status *st, struct playback_mete
         } else {
             p->pos = (double)es.position / p->rate;
             p->track = track_at(p, p->pos);
-            fresh |= take_meters(p);
+            take_meters(p);
+            take_tap(p);
             fresh = true;
         }
     }
@@ -663,6 +744,10 @@ static void op_free(void *self)
     session_free(p->s);
     if (p->timer >= 0)
         close(p->timer);
+    live_loudness_free(p->loud);
+    octave_bank_free(p->bank);
+    free(p->tap);
+    free(p->tapd);
     free(p);
 }
 
@@ -706,9 +791,12 @@ struct playback *playback_alsa_new(const char *device, char *note, size_t notele
         return NULL;
     }
     p->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (p->timer < 0) {
-        snprintf(note, notelen, "cannot create a timer");
-        free(p);
+    p->tap = malloc(sizeof(float) * 2 * TAP_FRAMES);
+    p->tapd = malloc(sizeof(double) * 2 * TAP_FRAMES);
+    if (p->timer < 0 || !p->tap || !p->tapd) {
+        snprintf(note, notelen, p->timer < 0 ? "cannot create a timer" : "out of memory");
+        p->pb.self = p;
+        op_free(p);
         return NULL;
     }
     snprintf(p->device, sizeof p->device, "%s", device);
