@@ -382,6 +382,10 @@ static void draw_live_meters(struct console *c, const struct rect *r)
             else
                 addch((chtype)ascii[lvl > 7 ? 7 : lvl]);
         }
+        /* the scale under the bands: 20 Hz is band 0, 100 Hz 7, 1 kHz 17,
+         * 10 kHz 27 */
+        if (++y < r->y + r->h && w >= PLAYBACK_SPECTRUM_BANDS)
+            put(y, x, PLAYBACK_SPECTRUM_BANDS, "20     100       1k        10k", R_DIM);
     }
 }
 
