@@ -405,11 +405,11 @@ static bool start_at(struct alsa_playback *p, double from, double to, char *err,
         engine_free(e);
         return false;
     }
+    engine_set_trim(e, p->trim);
     if (!engine_start(e, out, err, errlen)) {
         engine_free(e);
         return false;
     }
-    engine_set_trim(e, p->trim);
     p->e = e;
     p->rate = engine_rate(e);
     if (!tap_meters_for(p, p->rate))
@@ -489,6 +489,8 @@ static bool op_play(void *self, const struct session *s, int track, char *msg, s
     p->xruns = 0;
     meters_silent(p);
     halt(p);
+    p->state = PLAYBACK_STOPPED;
+    arm(p);
     if (p->loud)
         live_loudness_reset(p->loud);    /* integrated: since play */
     if (!refresh_copy(p, msg, msglen))
@@ -600,6 +602,8 @@ static bool op_audition(void *self, const struct session *s, int track, double s
     struct alsa_playback *p = self;
     p->live = s;
     halt(p);
+    p->state = PLAYBACK_STOPPED;
+    arm(p);
     if (s->ntracks < 2) {
         snprintf(msg, msglen, "auditioning transitions needs two tracks or more");
         return false;
