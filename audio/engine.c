@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The playback engine (engine.h names its threads and what each may do).
  *
- * Shared state and its rules, written where it is declared below: each
- * slot's mix ring has the reader as its only producer and the audio thread
- * as its only consumer; `pcm` (a DDP image's device frames) likewise;
- * `meters` and `tap` have the audio thread as producer and the UI thread
- * as consumer. Flags and counters are atomics, each written by one thread
+ * Shared state and its rules, written where it is declared below: the
+ * mixes' rings (mix_feed.c says how) and `pcm` (a DDP image's device
+ * frames) have the reader as their only producer and the audio thread as
+ * their only consumer; `meters` and `tap` have the audio thread as
+ * producer and the UI thread as consumer. Flags and counters are atomics, each written by one thread
  * (stop and pause: any). The album, the stage and the device FIFO belong
  * to the reader until it sets `handed`, then to the audio thread. */
 #define _GNU_SOURCE
@@ -23,7 +23,7 @@
 
 #include "audio/album_stream.h"
 #include "audio/ddp_read.h"
-#include "audio/mix_reader.h"
+#include "audio/mix_feed.h"
 #include "audio/outstage.h"
 #include "audio/ring.h"
 #include "audio/sink.h"
@@ -32,23 +32,12 @@
 
 #define READ_BLOCK 1024         /* most album frames the DSP runs at a time */
 #define FIFO_SPARE 65536        /* device frames one DSP step may add to the FIFO */
-#define SLOTS 4                 /* mixes read ahead at once: a crossfade needs 2 */
-#define MIX_CHUNK 4096          /* frames the reader moves into a ring at a time */
-#define MIX_FRAME (sizeof(double) * ALBUM_CHANNELS)
+#define DDP_CHUNK 4096          /* DDP frames the reader moves at a time */
 #define METER_FRAMES 256        /* meter frames the ring holds */
 #define TAP_SECONDS 2           /* played frames the tap holds */
 #define TAP_CHUNK 1024          /* frames converted for the tap at a time */
 #define STALL_SECONDS 2         /* a device that takes nothing this long is lost */
 #define RAMP_SECONDS 0.015      /* a live change crossfades over this long */
-
-/* One track's mix on its way from the reader to the audio thread. */
-struct mix_slot {
-    struct ring *ring;          /* session-rate stereo doubles: reader -> audio */
-    struct mix_reader *mix;     /* the reader's */
-    atomic_int track;           /* the track the ring holds, -1 none; reader writes
-                                 * it (release) after resetting the ring */
-    atomic_bool done;           /* reader: all of the mix is in the ring */
-};
 
 struct engine {
     const struct session *s;
@@ -77,7 +66,6 @@ struct engine {
     long fifo_off, fifo_len, fifo_cap;
     int64_t emitted;            /* engine-rate position after the last frame made */
     bool finished;              /* the span's last frame is in the FIFO */
-    bool direct;                /* fast-forward: the source reads the mixes itself */
     const char *dsp_error;      /* set before audio_failed */
     int ramp;                   /* frames of a live change's crossfade */
     double trim_now, trim_from, trim_to;
@@ -90,10 +78,9 @@ struct engine {
     _Atomic(struct album_chains *) retired;
     _Atomic double trim;        /* linear gain after the master chain: UI -> audio */
 
+    struct mix_feed *feed;      /* the mixes: reader -> audio (mix_feed.h) */
+
     /* the reader's */
-    struct mix_slot slots[SLOTS];
-    double *mixbuf;             /* MIX_CHUNK frames */
-    int next_open;              /* the next track to open into a slot */
     unsigned char *staging;     /* DDP frames on their way to `pcm` */
     bool reached_end;
     struct ring *pcm;           /* DDP device frames: reader -> audio */
@@ -110,7 +97,6 @@ struct engine {
     atomic_bool pause;          /* asked (any thread) */
     atomic_bool handed;         /* reader: the DSP is the audio thread's now */
     atomic_bool primed;         /* reader: the rings are full for a start */
-    atomic_int released;        /* audio: tracks below this the album let go of */
     atomic_bool reader_done;    /* reader: no more frames will come */
     atomic_bool reader_failed;
     atomic_bool audio_done;     /* audio thread: left its loop */
@@ -122,10 +108,6 @@ struct engine {
     char reader_err[512];       /* set before reader_failed */
     char err[600];
 };
-static int source_read(void *ctx, int track, int64_t pos, double *buf, int frames, char *err,
-                       size_t errlen);
-static void source_close(void *ctx, int track);
-
 static struct output *find_output(const struct session *s, const char *name)
 {
     for (int i = 0; i < s->noutputs; i++)
@@ -169,10 +151,7 @@ static bool set_span(struct engine *e, const struct engine_options *opt, char *e
 
 static struct engine *new_engine(void)
 {
-    struct engine *e = calloc(1, sizeof *e);
-    for (int k = 0; e && k < SLOTS; k++)
-        atomic_init(&e->slots[k].track, -1);
-    return e;
+    return calloc(1, sizeof(struct engine));
 }
 
 /* Needs e->rate. */
@@ -197,7 +176,7 @@ static int64_t gcd64(int64_t a, int64_t b)
 
 /* Where the DSP starts: the album's start (exact), or `preroll` seconds
  * before the span on an instant that is a whole frame at both the session
- * and the engine rate, with the tracks ended by then skipped. */
+ * and the engine rate. */
 static void start_point(struct engine *e, double preroll)
 {
     if (preroll > 0) {
@@ -208,15 +187,7 @@ static void start_point(struct engine *e, double preroll)
         e->from = k * unit_in;
         e->stage_from = k * unit_out;
     }
-    album_stream_start_at(e->album, e->from);
-    outstage_set_position(e->stage, e->stage_from);
     e->emitted = e->stage_from;
-    int first = 0;
-    while (first < e->ntracks &&
-           e->tl.tracks[first].audio_start + e->tl.tracks[first].audio_length <= e->from)
-        first++;
-    atomic_init(&e->released, first);
-    e->next_open = first;
 }
 
 struct engine *engine_new(const struct session *s, const struct engine_options *opt,
@@ -280,26 +251,25 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
     e->marks[s->ntracks] = e->ctx.length;
     if (!set_span(e, opt, err, errlen))
         goto fail;
-    struct album_source src = { .ctx = e, .read = source_read, .close = source_close };
+    start_point(e, opt->preroll);
+    e->feed = mix_feed_new(s, &e->tl, e->from, &e->stop);
+    if (!e->feed)
+        goto oom;
+    struct album_source src = mix_feed_source(e->feed);
     e->album = album_stream_new_source(s, &e->tl, &src, err, errlen);
     if (!e->album)
         goto fail;
     e->stage = outstage_new(e->o, e->tl.rate, READ_BLOCK, err, errlen);
     if (!e->stage)
         goto fail;
-    start_point(e, opt->preroll);
+    album_stream_start_at(e->album, e->from);
+    outstage_set_position(e->stage, e->stage_from);
     e->ramp = (int)(RAMP_SECONDS * e->tl.rate) > 1 ? (int)(RAMP_SECONDS * e->tl.rate) : 1;
     e->trim_now = e->trim_from = e->trim_to = 1.0;
     atomic_init(&e->trim, 1.0);
     e->block = malloc(sizeof(double) * READ_BLOCK * ALBUM_CHANNELS);
-    e->mixbuf = malloc(MIX_FRAME * MIX_CHUNK);
-    if (!e->block || !e->mixbuf || !new_meters(e))
+    if (!e->block || !new_meters(e))
         goto oom;
-    /* a second of each mix ahead: far more than a period, whatever the disk does */
-    size_t ahead = (size_t)e->tl.rate > 4 * MIX_CHUNK ? (size_t)e->tl.rate : 4 * MIX_CHUNK;
-    for (int k = 0; k < SLOTS; k++)
-        if (!(e->slots[k].ring = ring_new(ahead * MIX_FRAME)))
-            goto oom;
     return e;
 oom:
     snprintf(err, errlen, "out of memory");
@@ -334,7 +304,7 @@ struct engine *engine_new_ddp(const struct ddp *d, const struct engine_options *
     e->marks = calloc((size_t)d->ntracks + 1, sizeof *e->marks);
     e->ddp_s16 = malloc(sizeof(int16_t) * READ_BLOCK * 2);
     e->ddp_pcm = malloc(sizeof(int32_t) * READ_BLOCK * 2);
-    e->staging = malloc((size_t)MIX_CHUNK * (size_t)e->frame_bytes);
+    e->staging = malloc((size_t)DDP_CHUNK * (size_t)e->frame_bytes);
     if (!e->marks || !e->ddp_s16 || !e->ddp_pcm || !e->staging || !new_meters(e)) {
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -482,64 +452,6 @@ static void take_changes(struct engine *e)
     }
 }
 
-/* ---- the album's mix source: the slots' rings ---- */
-
-/* Audio thread, and the reader while it fast-forwards (`direct`, when it
- * opens and reads the mixes itself). Waits while the ring is short. */
-static int source_read(void *ctx, int track, int64_t pos, double *buf, int frames, char *err,
-                       size_t errlen)
-{
-    struct engine *e = ctx;
-    struct mix_slot *sl = &e->slots[track % SLOTS];
-    if (e->direct) {
-        if (atomic_load(&sl->track) != track) {
-            sl->mix = mix_reader_open(e->s, &e->tl, track, pos, err, errlen);
-            if (!sl->mix)
-                return -1;
-            ring_reset(sl->ring);
-            atomic_store(&sl->done, false);
-            atomic_store(&sl->track, track);
-            e->next_open = track + 1;
-        }
-        return mix_reader_read(sl->mix, buf, frames, err, errlen);
-    }
-    size_t want = (size_t)frames * MIX_FRAME;
-    bool waited = false;
-    for (;;) {
-        if (atomic_load_explicit(&sl->track, memory_order_acquire) == track) {
-            /* done before the space: frames written before done are seen */
-            bool done = atomic_load_explicit(&sl->done, memory_order_acquire);
-            size_t have = ring_read_space(sl->ring);
-            if (have >= want || done) {
-                size_t n = have < want ? have : want;
-                ring_read(sl->ring, buf, n);
-                return (int)(n / MIX_FRAME);
-            }
-        }
-        if (atomic_load(&e->stop) || atomic_load(&e->reader_failed)) {
-            err[0] = 0;
-            return -1;
-        }
-        if (!waited)
-            atomic_fetch_add(&e->starved, 1);
-        waited = true;
-        sleep_ms(1);
-    }
-}
-
-/* Audio thread (and fast-forward): the album let go of `track`. */
-static void source_close(void *ctx, int track)
-{
-    struct engine *e = ctx;
-    struct mix_slot *sl = &e->slots[track % SLOTS];
-    if (e->direct && atomic_load(&sl->track) == track) {
-        mix_reader_close(sl->mix);
-        sl->mix = NULL;
-        atomic_store(&sl->track, -1);
-    }
-    atomic_store_explicit(&e->released, track + 1, memory_order_release);
-}
-
 /* ---- the reader thread ---- */
 
 /* Hands DDP frames [from, from+n) of the block to the audio thread,
@@ -547,7 +459,7 @@ static void source_close(void *ctx, int track)
 static bool queue(struct engine *e, const struct render_block *b, int from, int n)
 {
     while (n > 0) {
-        int chunk = n < MIX_CHUNK ? n : MIX_CHUNK;
+        int chunk = n < DDP_CHUNK ? n : DDP_CHUNK;
         convert(e, b, from, chunk, e->staging);
         size_t bytes = (size_t)chunk * (size_t)e->frame_bytes;
         while (!ring_write(e->pcm, e->staging, bytes)) {
@@ -587,7 +499,7 @@ static bool read_ddp(struct engine *e, char *err, size_t errlen)
  * that every chain, converter, limiter and dither is where it will be there. */
 static bool fast_forward(struct engine *e, char *err, size_t errlen)
 {
-    e->direct = true;
+    mix_feed_direct(e->feed, true);
     while (!e->finished && e->emitted < e->start) {
         if (atomic_load(&e->stop)) {
             snprintf(err, errlen, "stopped");
@@ -598,64 +510,7 @@ static bool fast_forward(struct engine *e, char *err, size_t errlen)
             return false;
         }
     }
-    e->direct = false;
-    return true;
-}
-
-/* Keeps every slot's ring topped up, opening mixes as slots free, until
- * every mix is in a ring (or stop). */
-static bool fill_rings(struct engine *e, char *err, size_t errlen)
-{
-    while (!atomic_load(&e->stop)) {
-        int released = atomic_load_explicit(&e->released, memory_order_acquire);
-        for (int k = 0; k < SLOTS; k++) {
-            struct mix_slot *sl = &e->slots[k];
-            int t = atomic_load(&sl->track);
-            if (t >= 0 && t < released) {
-                mix_reader_close(sl->mix);
-                sl->mix = NULL;
-                atomic_store(&sl->track, -1);
-            }
-        }
-        while (e->next_open < e->ntracks) {
-            int t = e->next_open;
-            struct mix_slot *sl = &e->slots[t % SLOTS];
-            if (atomic_load(&sl->track) != -1)
-                break;
-            e->next_open++;
-            if (t < released)
-                continue;
-            int64_t skip = e->from - e->tl.tracks[t].audio_start;
-            sl->mix = mix_reader_open(e->s, &e->tl, t, skip > 0 ? skip : 0, err, errlen);
-            if (!sl->mix)
-                return false;
-            ring_reset(sl->ring);
-            atomic_store(&sl->done, false);
-            atomic_store_explicit(&sl->track, t, memory_order_release);
-        }
-        bool progress = false, all_in = e->next_open >= e->ntracks;
-        for (int k = 0; k < SLOTS; k++) {
-            struct mix_slot *sl = &e->slots[k];
-            if (atomic_load(&sl->track) < 0 || atomic_load(&sl->done))
-                continue;
-            all_in = false;
-            if (ring_write_space(sl->ring) < MIX_CHUNK * MIX_FRAME)
-                continue;
-            int n = mix_reader_read(sl->mix, e->mixbuf, MIX_CHUNK, err, errlen);
-            if (n < 0)
-                return false;
-            ring_write(sl->ring, e->mixbuf, (size_t)n * MIX_FRAME);
-            if (n < MIX_CHUNK)
-                atomic_store_explicit(&sl->done, true, memory_order_release);
-            progress = true;
-        }
-        if (!progress) {
-            atomic_store(&e->primed, true);
-            if (all_in)
-                return true;
-            sleep_ms(2);
-        }
-    }
+    mix_feed_direct(e->feed, false);
     return true;
 }
 
@@ -669,7 +524,7 @@ static void *reader_main(void *arg)
     } else {
         ok = e->start <= e->stage_from || fast_forward(e, err, sizeof err);
         atomic_store_explicit(&e->handed, true, memory_order_release);
-        ok = ok && fill_rings(e, err, sizeof err);
+        ok = ok && mix_feed_run(e->feed, &e->primed, err, sizeof err);
     }
     if (!ok && !atomic_load(&e->stop)) {
         snprintf(e->reader_err, sizeof e->reader_err, "%s", err);
@@ -998,7 +853,7 @@ void engine_status(const struct engine *e, struct engine_status *st)
     st->realtime = atomic_load(&e->realtime);
     st->position = e->start + atomic_load(&e->played);
     st->xruns = atomic_load(&e->xruns);
-    st->starved = atomic_load(&e->starved);
+    st->starved = atomic_load(&e->starved) + (e->feed ? mix_feed_starved(e->feed) : 0);
     st->track = 0;
     for (int i = 0; i < e->ntracks; i++)
         if (st->position >= e->marks[i])
@@ -1050,17 +905,13 @@ void engine_free(struct engine *e)
     album_chains_free(atomic_load(&e->pending));
     album_chains_free(atomic_load(&e->retired));
     outstage_free(e->stage);
-    for (int k = 0; k < SLOTS; k++) {
-        mix_reader_close(e->slots[k].mix);
-        ring_free(e->slots[k].ring);
-    }
+    mix_feed_free(e->feed);
     ring_free(e->pcm);
     ring_free(e->meters);
     ring_free(e->tap);
     free(e->tap_buf);
     level_meter_free(e->lm);
     free(e->block);
-    free(e->mixbuf);
     free(e->fifo);
     free(e->staging);
     free(e->marks);

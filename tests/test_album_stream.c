@@ -172,3 +172,150 @@ TEST(a_missing_mix_is_a_clear_error)
     timeline_free(&tl);
     session_free(s);
 }
+
+/* A source of made-up frames (each says its track and position), counting
+ * what it is asked for. */
+struct made {
+    int64_t asked[8];       /* frames read per track */
+    int64_t first[8];       /* the position of each track's first read; -1: none */
+    int closed[8];
+};
+
+static double made_value(int track, int64_t pos, int c)
+{
+    return (c ? -1 : 1) * (double)(float)((track + 1) * 0.1 + pos * 1e-6);
+}
+
+static int made_read(void *ctx, int track, int64_t pos, double *buf, int frames, char *err,
+                     size_t errlen)
+{
+    struct made *m = ctx;
+    if (m->first[track] < 0)
+        m->first[track] = pos;
+    m->asked[track] += frames;
+    for (int i = 0; i < frames; i++)
+        for (int c = 0; c < 2; c++)
+            buf[2 * i + c] = made_value(track, pos + i, c);
+    return frames;
+}
+
+static void made_close(void *ctx, int track)
+{
+    struct made *m = ctx;
+    m->closed[track]++;
+}
+
+static const char *made_session =
+    "[album]\nrate = 48000\n"
+    "[track]\nfile = a.wav\n[track]\nfile = a.wav\ngap = 0.5s\n[track]\nfile = a.wav\ngap = 0.5s\n";
+
+/* Reads the album from `from` through the made-up source, in blocks of 999. */
+static double *read_made(struct session *s, struct timeline *tl, int64_t from, struct made *m)
+{
+    char err[512];
+    for (int i = 0; i < 8; i++)
+        m->first[i] = -1;
+    struct album_source src = { .ctx = m, .read = made_read, .close = made_close };
+    struct album_stream *a = album_stream_new_source(s, tl, &src, err, sizeof err);
+    CHECK_MSG(a != NULL, "%s", err);
+    if (!a)
+        return NULL;
+    album_stream_start_at(a, from);
+    CHECK_EQ_INT(album_stream_position(a), from);
+    int64_t len = album_stream_length(a);
+    double *out = calloc((size_t)len * 2, sizeof *out);
+    int64_t pos = from;
+    int n;
+    while ((n = album_stream_read(a, out + pos * 2, 999)) > 0)
+        pos += n;
+    CHECK_EQ_INT(pos, len);
+    album_stream_free(a);
+    return out;
+}
+
+TEST(a_source_of_its_own_feeds_the_tracks_and_a_late_start_skips_what_ended)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/a.wav", harness_tmpdir());
+    write_mix(path, RATE, value_a, RATE);   /* 1 s: the mixes' lengths */
+    struct timeline tl;
+    struct session *s = load(made_session, &tl);
+    struct made whole = { 0 }, late = { 0 };
+    double *all = read_made(s, &tl, 0, &whole);
+    /* every track read in full from its first frame, in order, let go once */
+    for (int t = 0; t < 3; t++) {
+        CHECK_EQ_INT(whole.first[t], 0);
+        CHECK_EQ_INT(whole.asked[t], tl.tracks[t].audio_length);
+        CHECK_EQ_INT(whole.closed[t], t < 2 ? 1 : 0);   /* the last one at the album end */
+    }
+    int64_t t2 = tl.tracks[1].audio_start;
+    int64_t from = t2 + 1000;       /* 1000 frames into track 2 */
+    double *part = read_made(s, &tl, from, &late);
+    CHECK_EQ_INT(late.asked[0], 0);                 /* track 1 had ended: never read */
+    CHECK_EQ_INT(late.first[1], 1000);              /* track 2 from where it is */
+    CHECK_EQ_INT(late.asked[1], tl.tracks[1].audio_length - 1000);
+    CHECK_EQ_INT(late.first[2], 0);
+    /* no chains: the late start is exactly the tail of the whole album */
+    int64_t len = tl.end;
+    CHECK(all && part && memcmp(all + from * 2, part + from * 2,
+                                (size_t)(len - from) * 2 * sizeof(double)) == 0);
+    CHECK(all && all[2 * (t2 + 1000)] == made_value(1, 1000, 0));
+    free(all);
+    free(part);
+    timeline_free(&tl);
+    session_free(s);
+}
+
+TEST(new_chains_carry_the_state_over_so_the_same_settings_change_nothing)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/a.wav", harness_tmpdir());
+    write_mix(path, RATE, value_a, RATE);
+    struct timeline tl;
+    struct session *s = load(
+        "[album]\nrate = 48000\n[master]\neq = lowshelf 90Hz +2dB\ncomp = threshold -40dB ratio 2\n"
+        "[track]\nfile = a.wav\neq = bell 3kHz -1.5dB q 1.2\n", &tl);
+    int64_t len;
+    double *plain = read_all(s, &tl, 512, &len);
+    struct album_stream *a = album_stream_new(s, &tl, err, sizeof err);
+    CHECK_MSG(a != NULL, "%s", err);
+    if (!a || !plain)
+        return;
+    double *out = calloc((size_t)len * 2, sizeof *out);
+    int64_t pos = 0, swap_at = tl.tracks[0].audio_start + 10000;
+    int n, swaps = 0;
+    while ((n = album_stream_read(a, out + pos * 2, 512)) > 0) {
+        pos += n;
+        if (pos >= swap_at && swaps == 0 && album_stream_can_set_chains(a)) {
+            struct album_chains *c = album_chains_new(s, &tl, err, sizeof err);
+            CHECK(album_stream_chains_fit(a, c));
+            album_stream_set_chains(a, c, 480);
+            swaps++;
+        }
+    }
+    CHECK_EQ_INT(pos, len);
+    CHECK_EQ_INT(swaps, 1);
+    struct album_chains *old = album_stream_retired(a);
+    CHECK(old != NULL);                     /* the first set, handed back */
+    CHECK(album_stream_can_set_chains(a));
+    album_chains_free(old);
+    double worst = 0;
+    for (int64_t i = 0; i < len * 2; i++)
+        worst = fmax(worst, fabs(out[i] - plain[i]));
+    printf("  the same chains swapped in mid-track: largest difference %.3g\n", worst);
+    CHECK(worst < 1e-9);
+    /* a chain of another latency does not fit */
+    struct timeline tl2;
+    struct session *s2 = load(
+        "[album]\nrate = 48000\n[master]\nlimit = ceiling -1dBTP\n[track]\nfile = a.wav\n", &tl2);
+    struct album_chains *c2 = album_chains_new(s2, &tl2, err, sizeof err);
+    CHECK(c2 && !album_stream_chains_fit(a, c2));
+    album_chains_free(c2);
+    timeline_free(&tl2);
+    session_free(s2);
+    album_stream_free(a);
+    free(out);
+    free(plain);
+    timeline_free(&tl);
+    session_free(s);
+}

@@ -983,3 +983,24 @@ TEST(opening_errors_say_busy_or_missing_and_name_the_device)
     CHECK_MSG(strstr(err, "\"hw:97\""), "%s", err);
     pcm_out_free(p);
 }
+
+TEST(a_crossfade_longer_than_a_mix_ring_plays_through)
+{
+    /* 2.5 s of overlap against rings of about 1 s: both mixes must be read
+     * ahead side by side, or the audio thread would wait for ever */
+    write_tone_at("x1.wav", 48000, 3.0, 300, 0.3);
+    write_tone_at("x2.wav", 44100, 3.0, 450, 0.3);
+    struct session *s = load_text("x.lathe",
+        "[album]\nrate = 48000\n[track]\nfile = x1.wav\n[track]\nfile = x2.wav\ncrossfade = 2.5s\n");
+    if (!s)
+        return;
+    struct engine_options opt = { .from = -1, .to = -1 };
+    struct fake f = { 0 };
+    CHECK_MSG(play_into(s, &opt, 1024, &f), "%s", last_error);
+    CHECK_EQ_INT(f.used, f.cap);
+    /* the middle of the overlap (album 2.5 to 5 s) is not silent */
+    size_t mid = (size_t)(48000 * 3.75);
+    CHECK(rms_left(&f, mid, mid + 4800) > 0.03);
+    free(f.buf);
+    session_free(s);
+}
