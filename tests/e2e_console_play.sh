@@ -123,6 +123,7 @@ grep -q '^48000 32$' pace.log && ok "the session plays at its rate, 24 bits in 3
 # Space pauses: the position stands; Space again goes on from there.
 T send-keys -t pl Space
 wait_for pl "paused  track 1" 5 >/dev/null && r1=paused || r1=no
+sleep 0.3       # the device may take the period under way
 p1=$(position pl)
 sleep 1
 p2=$(position pl)
@@ -135,6 +136,15 @@ if [ "$r1 $r2" = "paused playing" ] && [ "$p1" = "$p2" ] && [ $((p3 - p2)) -ge 5
 else
     fail "pause and resume" "$r1 $r2 $p1 $p2 $p3" "$(transport pl)"
 fi
+
+# Stopped, Enter and Space in one burst of keys: play, then pause that play.
+T send-keys -t pl S
+wait_for pl "stopped  track 1" 5 >/dev/null
+T send-keys -t pl Enter Space
+wait_for pl "paused  track 1" 5 >/dev/null && r1=paused || r1=no
+T send-keys -t pl Space
+wait_for pl "playing  track 1" 5 >/dev/null && r2=playing || r2=no
+check_eq "Enter Space at once: plays, then pauses" "paused playing" "$r1 $r2"
 
 # n plays the next track, p goes back to the previous one from its start.
 T send-keys -t pl n

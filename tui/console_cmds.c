@@ -217,6 +217,18 @@ static bool need_engine(struct console *c)
     return false;
 }
 
+/* After a transport command: takes the new status at once, so that the
+ * next command sees it (Enter then Space in one burst of keys). */
+static unsigned transport_done(struct console *c)
+{
+    if (c->engine && c->engine->ops->poll(c->engine->self, &c->status, &c->meters)) {
+        c->have_status = true;
+        if (c->status.error[0])
+            console_message(c, true, "playback stopped: %s", c->status.error);
+    }
+    return DRAW_MESSAGE | DRAW_TRANSPORT | DRAW_METERS;
+}
+
 /* The track playing or paused, else the selected one (the first for the
  * album row). */
 static int play_track(const struct console *c)
@@ -236,7 +248,7 @@ RUN(cmd_play)
     char msg[512] = "";
     if (!c->engine->ops->play(c->engine->self, c->e->s, play_track(c), msg, sizeof msg))
         console_message(c, true, "play: %s", msg);
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
 }
 
 RUN(cmd_pause)
@@ -246,14 +258,14 @@ RUN(cmd_pause)
     if (!playing_or_paused(c))     /* nothing to pause: play */
         return cmd_play(c, argc, argv, rest);
     c->engine->ops->pause(c->engine->self);
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
 }
 
 RUN(cmd_stop)
 {
     if (need_engine(c))
         c->engine->ops->stop(c->engine->self);
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
 }
 
 RUN(cmd_next)
@@ -264,7 +276,7 @@ RUN(cmd_next)
         else
             c->engine->ops->next(c->engine->self);
     }
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
 }
 
 RUN(cmd_previous)
@@ -275,7 +287,7 @@ RUN(cmd_previous)
         else
             c->engine->ops->prev(c->engine->self);
     }
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
 }
 
 RUN(cmd_loop)
@@ -293,7 +305,7 @@ RUN(cmd_loop)
         c->engine->ops->loop(c->engine->self, on);
         console_message(c, false, "loop %s", on ? "on: the track plays again and again" : "off");
     }
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
 }
 
 #define AUDITION_SECONDS 5.0
@@ -318,7 +330,7 @@ RUN(cmd_audition)
         console_message(c, false, "auditioning the transitions from track %d into %d on: the "
                         "last %gs of each into the first %gs of the next", from + 1, from + 2,
                         seconds, seconds);
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
 }
 
 RUN(cmd_seek)
@@ -334,7 +346,7 @@ RUN(cmd_seek)
     }
     if (need_engine(c))
         c->engine->ops->seek(c->engine->self, sign * d);
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
 }
 
 RUN(cmd_output)
