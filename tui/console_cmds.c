@@ -327,9 +327,8 @@ RUN(cmd_audition)
     if (!c->engine->ops->audition(c->engine->self, c->e->s, from, seconds, msg, sizeof msg))
         console_message(c, true, "audition: %s", msg);
     else
-        console_message(c, false, "auditioning the transitions from track %d into %d on: the "
-                        "last %gs of each into the first %gs of the next", from + 1, from + 2,
-                        seconds, seconds);
+        console_message(c, false, "auditioning the transitions from track %d into %d on: "
+                        "last %gs into first %gs", from + 1, from + 2, seconds, seconds);
     return transport_done(c);
 }
 
