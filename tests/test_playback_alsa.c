@@ -345,3 +345,33 @@ TEST(a_mix_lost_while_playing_is_told)
     p->ops->free(p->self);
     session_free(s);
 }
+
+TEST(loop_set_while_paused_holds_on_resume)
+{
+    struct session *s = short_album();
+    struct playback *p = s ? null_playback() : NULL;
+    if (!p) {
+        session_free(s);
+        return;
+    }
+    struct playback_status st;
+    struct playback_meters m;
+    char msg[512] = "";
+    CHECK_MSG(p->ops->play(p->self, s, 0, msg, sizeof msg), "%s", msg);
+    p->ops->pause(p->self);
+    p->ops->loop(p->self, true);
+    p->ops->pause(p->self);             /* resume, looping track 1 */
+    bool left = false, stopped = false;
+    for (int t = 0; t < 800; t += 5) {
+        if (p->ops->poll(p->self, &st, &m)) {
+            left |= st.track != 0;
+            stopped |= st.state == PLAYBACK_STOPPED;
+        }
+        sleep_ms(5);
+    }
+    CHECK(!left);
+    CHECK(!stopped);
+    CHECK(st.loop);
+    p->ops->free(p->self);
+    session_free(s);
+}

@@ -591,8 +591,13 @@ static void op_loop(void *self, bool on)
 {
     struct alsa_playback *p = self;
     p->loop = on;
+    /* the engine's span ends at the track's end, or not: a new start */
     if (p->state == PLAYBACK_PLAYING && !p->audition)
-        move_to(p, now_at(p));      /* the engine stops at the track's end, or not */
+        move_to(p, now_at(p));
+    else if (p->state == PLAYBACK_PAUSED && !p->audition && p->e) {
+        p->pos = engine_seconds(p);
+        halt(p);                    /* resuming starts afresh, looping or not */
+    }
     arm(p);
 }
 
