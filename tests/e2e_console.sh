@@ -30,7 +30,7 @@ DATA="$LATHE_TESTS/data"
 start() {
     T kill-session -t "$1" 2>/dev/null
     T new-session -d -s "$1" -x "$2" -y "$3" \
-        "cd '$WORK/${6:-album}' && env LC_ALL=$4 LANG=$4 TERM=$5 XDG_CONFIG_HOME='$WORK/config' '$LATHE' ${7:-demo.lathe}; echo \"lathe exited \$?\"; exec sleep 100000"
+        "cd '$WORK/${6:-album}' && env LATHE_DEVICE=lathe_no_device LC_ALL=$4 LANG=$4 TERM=$5 XDG_CONFIG_HOME='$WORK/config' '$LATHE' ${7:-demo.lathe}; echo \"lathe exited \$?\"; exec sleep 100000"
 }
 # console_pid NAME: the console's pid, the child of the pane's shell
 console_pid() { ps -o pid= --ppid "$(T display -p -t "$1" '#{pane_pid}')" | head -n 1 | tr -d ' '; }

@@ -4,11 +4,13 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "audio/tonal.h"
 #include "tui/console.h"
+#include "tui/playback_alsa.h"
 
 #define LATHE_VERSION "0.1.0"
 
@@ -46,9 +48,27 @@ static bool opens_console(const char *arg)
     return stat(arg, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));  /* a folder: a DDP */
 }
 
+/* `lathe SESSION [-D PCM]`: the console, playing on PCM (else $LATHE_DEVICE,
+ * else "default"); without a playable device it opens all the same. */
+static int open_console(int argc, char **argv)
+{
+    const char *device = getenv("LATHE_DEVICE");
+    if (!device || !*device)
+        device = "default";
+    if (argc == 4 && strcmp(argv[2], "-D") == 0) {
+        device = argv[3];
+    } else if (argc != 2) {
+        fprintf(stderr, "usage: lathe [SESSION [-D PCM]]\n");
+        return EXIT_USAGE;
+    }
+    char note[512];
+    struct playback *engine = playback_alsa_new(device, note, sizeof note);
+    return console_main(argv[1], engine, note);
+}
+
 static void print_help(FILE *f)
 {
-    fprintf(f, "usage: lathe [SESSION]\n       lathe COMMAND [ARGS...]\n\n"
+    fprintf(f, "usage: lathe [SESSION [-D PCM]]\n       lathe COMMAND [ARGS...]\n\n"
                "lathe is a mastering console for the terminal.\n\ncommands:\n");
     for (const struct subcommand *s = subcommands; s->name; s++)
         fprintf(f, "  %-46s %s\n", s->usage, s->summary);
@@ -74,13 +94,8 @@ int cli_main(int argc, char **argv)
             }
             return s->run(argc - 1, argv + 1);
         }
-    if (opens_console(argv[1])) {
-        if (argc > 2) {
-            fprintf(stderr, "usage: lathe [SESSION]\n");
-            return EXIT_USAGE;
-        }
-        return console_main(argv[1], NULL, "no playback engine in this build");
-    }
+    if (opens_console(argv[1]))
+        return open_console(argc, argv);
     fprintf(stderr, "lathe: unknown command \"%s\" (see lathe --help)\n", argv[1]);
     return EXIT_USAGE;
 }

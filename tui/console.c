@@ -348,6 +348,10 @@ static void loop(struct console *c)
             c->have_status = true;
             meters_drawn = console_now();
             what |= DRAW_METERS | DRAW_TRANSPORT;
+            if (c->status.error[0]) {
+                console_message(c, true, "playback stopped: %s", c->status.error);
+                what |= DRAW_MESSAGE;
+            }
         }
         if (r > 0 && c->leveling && (fds[4].revents & POLLIN))
             what |= console_level_done(c);

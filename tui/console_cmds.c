@@ -227,29 +227,119 @@ static bool need_engine(struct console *c)
     return false;
 }
 
+/* After a transport command: takes the new status at once, so that the
+ * next command sees it (Enter then Space in one burst of keys). */
+static unsigned transport_done(struct console *c)
+{
+    if (c->engine && c->engine->ops->poll(c->engine->self, &c->status, &c->meters)) {
+        c->have_status = true;
+        if (c->status.error[0])
+            console_message(c, true, "playback stopped: %s", c->status.error);
+    }
+    return DRAW_MESSAGE | DRAW_TRANSPORT | DRAW_METERS;
+}
+
+/* The track playing or paused, else the selected one (the first for the
+ * album row). */
+static int play_track(const struct console *c)
+{
+    return c->e->selected >= 0 ? c->e->selected : 0;
+}
+
+static bool playing_or_paused(const struct console *c)
+{
+    return c->have_status && c->status.state != PLAYBACK_STOPPED;
+}
+
 RUN(cmd_play)
 {
     if (!need_engine(c))
         return DRAW_MESSAGE;
     char msg[512] = "";
-    int track = c->e->selected >= 0 ? c->e->selected : 0;
-    if (!c->engine->ops->play(c->engine->self, c->e->s, track, msg, sizeof msg))
+    if (!c->engine->ops->play(c->engine->self, c->e->s, play_track(c), msg, sizeof msg))
         console_message(c, true, "play: %s", msg);
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
 }
 
 RUN(cmd_pause)
 {
-    if (need_engine(c))
-        c->engine->ops->pause(c->engine->self);
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    if (!need_engine(c))
+        return DRAW_MESSAGE;
+    if (!playing_or_paused(c))     /* nothing to pause: play */
+        return cmd_play(c, argc, argv, rest);
+    c->engine->ops->pause(c->engine->self);
+    return transport_done(c);
 }
 
 RUN(cmd_stop)
 {
     if (need_engine(c))
         c->engine->ops->stop(c->engine->self);
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
+}
+
+RUN(cmd_next)
+{
+    if (need_engine(c)) {
+        if (!playing_or_paused(c))
+            console_message(c, false, "not playing: Enter plays from the selected track");
+        else
+            c->engine->ops->next(c->engine->self);
+    }
+    return transport_done(c);
+}
+
+RUN(cmd_previous)
+{
+    if (need_engine(c)) {
+        if (!playing_or_paused(c))
+            console_message(c, false, "not playing: Enter plays from the selected track");
+        else
+            c->engine->ops->prev(c->engine->self);
+    }
+    return transport_done(c);
+}
+
+RUN(cmd_loop)
+{
+    bool on;
+    if (argc == 1)
+        on = !(c->have_status && c->status.loop);
+    else if (argc == 2 && (strcmp(argv[1], "on") == 0 || strcmp(argv[1], "off") == 0))
+        on = argv[1][1] == 'n';
+    else {
+        console_message(c, true, "usage: loop [on|off]");
+        return DRAW_MESSAGE;
+    }
+    if (need_engine(c)) {
+        c->engine->ops->loop(c->engine->self, on);
+        console_message(c, false, "loop %s", on ? "on: the track plays again and again" : "off");
+    }
+    return transport_done(c);
+}
+
+#define AUDITION_SECONDS 5.0
+
+RUN(cmd_audition)
+{
+    double seconds = AUDITION_SECONDS;
+    if (argc > 2 || (argc == 2 && (!param_parse_value(UNIT_SECONDS, NULL, argv[1], &seconds) ||
+                                   seconds <= 0 || seconds > 60))) {
+        console_message(c, true, "usage: audition [TIME], like audition 5s (up to 60s)");
+        return DRAW_MESSAGE;
+    }
+    if (!need_engine(c))
+        return DRAW_MESSAGE;
+    char msg[512] = "";
+    int from = play_track(c);
+    if (from > c->e->s->ntracks - 2)
+        from = c->e->s->ntracks - 2;
+    if (!c->engine->ops->audition(c->engine->self, c->e->s, from, seconds, msg, sizeof msg))
+        console_message(c, true, "audition: %s", msg);
+    else
+        console_message(c, false, "auditioning the transitions from track %d into %d on: "
+                        "last %gs into first %gs", from + 1, from + 2, seconds, seconds);
+    return transport_done(c);
 }
 
 RUN(cmd_seek)
@@ -265,7 +355,7 @@ RUN(cmd_seek)
     }
     if (need_engine(c))
         c->engine->ops->seek(c->engine->self, sign * d);
-    return DRAW_MESSAGE | DRAW_TRANSPORT;
+    return transport_done(c);
 }
 
 RUN(cmd_output)
@@ -444,9 +534,14 @@ static const struct console_command commands[] = {
     { "bind", "KEY COMMAND", "bind a key to a command line", cmd_bind },
     { "level", "", "set the gains for the album's target loudness (as lathe level)", cmd_level },
     { "play", "", "play from the selected track", cmd_play },
-    { "pause", "", "pause or go on playing", cmd_pause },
+    { "pause", "", "pause or go on playing (plays when stopped)", cmd_pause },
     { "stop", "", "stop playing", cmd_stop },
     { "seek", "+TIME|-TIME", "move the play position", cmd_seek },
+    { "next", "", "play the next track", cmd_next },
+    { "previous", "", "back to the track's start, or to the previous track", cmd_previous },
+    { "loop", "[on|off]", "loop the track playing (toggles)", cmd_loop },
+    { "audition", "[TIME]", "play the transitions from the selected track: the end of each "
+      "track into the next (5s)", cmd_audition },
     { "output", "next|previous|none|NAME", "which output to preview", cmd_output },
     { "intake", "", "the intake checks of every mix, as a panel", console_show_intake },
     { "platforms", "", "what each streaming platform's normalization does to the master", console_show_platforms },

@@ -381,11 +381,11 @@ static void draw_live_meters(struct console *c, const struct rect *r)
     fmt_level(m->shortterm, b, sizeof b);
     fmt_level(m->integrated, d, sizeof d);
     if (y < r->y + r->h)
-        putf(y++, x, w, R_NORMAL, "M %s  S %s  I %s LUFS  LRA %.1f", a, b, d, m->range);
+        putf(y++, x, w, R_NORMAL, "M %s  S %s  I %s LUFS", a, b, d);
+    if (y < r->y + r->h)
+        putf(y++, x, w, R_NORMAL, "LRA %.1f LU  correlation %+.2f", m->range, m->correlation);
     if (y < r->y + r->h)
         putf(y++, x, w, R_NORMAL, "GR comp %.1f dB  limit %.1f dB", m->gr_comp, m->gr_limit);
-    if (y < r->y + r->h)
-        putf(y++, x, w, R_NORMAL, "correlation %+.2f", m->correlation);
     if (y < r->y + r->h) {
         static const char ascii[] = " .:-=+*#";
         static const wchar_t blocks[] = L" \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588";
@@ -399,6 +399,10 @@ static void draw_live_meters(struct console *c, const struct rect *r)
             else
                 addch((chtype)ascii[lvl > 7 ? 7 : lvl]);
         }
+        /* the scale under the bands: 20 Hz is band 0, 100 Hz 7, 1 kHz 17,
+         * 10 kHz 27 */
+        if (++y < r->y + r->h && w >= PLAYBACK_SPECTRUM_BANDS)
+            put(y, x, PLAYBACK_SPECTRUM_BANDS, "20     100       1k        10k", R_DIM);
     }
 }
 
@@ -409,7 +413,7 @@ static void draw_meters(struct console *c)
     clear_rect(r);
     title_line(r, "Meters", false, "");
     int x = r->x + 1, w = r->w - 2, y = r->y + 1;
-    if (c->engine && c->have_status) {
+    if (c->engine && c->have_status && c->status.state != PLAYBACK_STOPPED) {
         draw_live_meters(c, r);
         return;
     }
@@ -470,7 +474,10 @@ static void draw_transport(struct console *c)
     if (c->engine && c->have_status) {
         const struct playback_status *st = &c->status;
         int rate = st->rate > 0 ? st->rate : 48000;
-        timeline_clock(rate, st->position, pos, sizeof pos);
+        /* a pregap counts down to the track's start, as on a CD player */
+        pos[0] = '-';
+        timeline_clock(rate, st->position < 0 ? -st->position : st->position,
+                       pos + (st->position < 0), sizeof pos - 1);
         timeline_clock(rate, st->length, len, sizeof len);
         const char *state = st->state == PLAYBACK_PLAYING ? (utf8 ? "\u25b6 playing" : "> playing")
                           : st->state == PLAYBACK_PAUSED ? "|| paused" : "[] stopped";

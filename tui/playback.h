@@ -27,6 +27,8 @@ struct playback_status {
     bool loop;
     unsigned xruns;
     char output[64];            /* the output being previewed ("" for the session rate) */
+    char error[256];            /* why playback stopped by itself (a device lost, a mix
+                                 * unreadable), once: the next poll clears it */
 };
 
 /* One meter frame, the latest the audio side produced. Levels in dBFS,
