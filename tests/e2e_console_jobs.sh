@@ -141,4 +141,25 @@ check_eq "lathe DDPFOLDER: three tracks with CD-Text titles and PQ starts; edits
     "open 3 start2 refused refused 0 0" "$r1 $titles $r2 $r3 $r4 $code $extra"
 ls -A . | grep -q '^\.master' && fail "a file was written beside the DDP" "$(ls -A .)"
 
+# Playing the DDP plays its image: Enter on track 2 sends the device the
+# image's bytes from track 2's index 01 (alsa's file plugin records them).
+T kill-session -t dp 2>/dev/null
+T new-session -d -s dp -x 100 -y 30 \
+    "cd '$WORK' && env LC_ALL=C.UTF-8 LANG=C.UTF-8 TERM=xterm-256color XDG_CONFIG_HOME='$WORK/none' '$LATHE' master.ddp -D \"file:'$WORK/ddp.raw',raw\"; echo \"lathe exited \$?\"; exec sleep 100000"
+wait_for dp "DDP, read-only" >/dev/null
+T send-keys -t dp j Enter
+wait_for dp "playing" 10 >/dev/null
+n=0
+while ! screen dp | grep -qF "stopped" && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+T send-keys -t dp q
+wait_exit dp
+same=$(python3 - extracted/track02.wav ddp.raw <<'PY' 2>&1
+import sys, wave
+w = wave.open(sys.argv[1]); want = w.readframes(w.getnframes())
+got = open(sys.argv[2], 'rb').read()
+print("same" if len(want) > 0 and got[:len(want)] == want else "differ %d %d" % (len(want), len(got)))
+PY
+)
+check_eq "playing a DDP's track 2 sends the device the image's bytes of it" "same 0" "$same $code"
+
 summary

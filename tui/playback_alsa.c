@@ -37,6 +37,7 @@
 #include "dsp/octave.h"
 #include "session/sessfile.h"
 #include "session/timeline.h"
+#include "tui/console.h"
 
 #define PERIOD_FRAMES 1024
 #define PERIODS 4
@@ -387,13 +388,23 @@ static bool start_at(struct alsa_playback *p, double from, double to, char *err,
         .to = to,
         .preroll = PREROLL_SECONDS,
     };
-    struct engine *e = engine_new(p->s, &opt, err, errlen);
+    /* a DDP opened as an album plays from its image, as the plant has it */
+    const struct ddp *ddp = console_ddp();
+    if (ddp) {
+        opt.output = NULL;
+        opt.preroll = 0;
+    }
+    struct engine *e = ddp ? engine_new_ddp(ddp, &opt, err, errlen) : engine_new(p->s, &opt, err, errlen);
     if (!e)
         return false;
     /* a device that cannot take the rate gets the nearest one it can */
     int nearest = pcm_out_nearest_rate(p->device, engine_rate(e));
     if (nearest > 0 && nearest != engine_rate(e)) {
         engine_free(e);
+        if (ddp) {
+            snprintf(err, errlen, "the device cannot play a DDP's 44.1 kHz (it offers %d Hz)", nearest);
+            return false;
+        }
         opt.rate = nearest;
         e = engine_new(p->s, &opt, err, errlen);
         if (!e)
