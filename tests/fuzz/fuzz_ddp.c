@@ -4,6 +4,7 @@
  * separated by the line "%%LATHE-DDP%%" (fewer pieces: the rest are
  * missing). The set is read, verified, described and extracted as
  * `lathe ddp verify|info|extract` do. */
+#define _GNU_SOURCE     /* memmem */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -62,10 +62,11 @@ put('odd-data.wav', wav(1, 2, 48000, 16, pcm16(tone(4800, 2)) + b'\x01'))
 put('fmt-chunk-huge.wav', b'RIFF' + struct.pack('<I', 100) + b'WAVEfmt ' + struct.pack('<I', 0x7FFFFFF0) + b'\x01\x00' * 20)
 nan = struct.pack('<f', float('nan'))
 inf = struct.pack('<f', float('inf'))
-floats = b''.join(struct.pack('<f', s) for s in tone(4800, 2))
-put('nan.wav', wav(3, 2, 48000, 32, floats[:8000] + nan * 8 + floats[8032:], extra=b''))
-put('inf.wav', wav(3, 2, 48000, 32, floats[:8000] + inf * 8 + floats[8032:]))
-put('all-nan.wav', wav(3, 2, 48000, 32, nan * 9600))
+# float samples that are not numbers: 4.5 s, long enough for a CD track
+floats = b''.join(struct.pack('<f', s) for s in tone(48000 * 9 // 2, 2))
+put('nan.wav', wav(3, 2, 48000, 32, floats[:800000] + nan * 8 + floats[800032:]))
+put('inf.wav', wav(3, 2, 48000, 32, floats[:800000] + inf * 8 + floats[800032:]))
+put('all-nan.wav', wav(3, 2, 48000, 32, nan * (48000 * 9)))
 put('eight-bit.wav', wav(1, 2, 48000, 8, bytes(128 + int(s * 127) for s in tone(48000 * 5, 2))))
 # AIFF with a lying COMM chunk: 0 channels
 comm = struct.pack('>hIh', 0, 4800, 16) + b'\x40\x0e\xbb\x80' + b'\x00' * 6
