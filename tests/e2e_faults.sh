@@ -5,7 +5,7 @@
 # new one, and a deliverable is whole or absent.
 . "$LATHE_TESTS/lib.sh"
 # the file systems mounted below $WORK are unmounted before it is removed
-trap 'for m in $(awk -v w="$WORK/" "index(\$2, w) == 1 { print \$2 }" /proc/mounts); do umount "$m"; done; rm -rf "$WORK"' EXIT
+trap 'tmux -S "$WORK/tmux.sock" kill-server 2>/dev/null; for m in $(awk -v w="$WORK/" "index(\$2, w) == 1 { print \$2 }" /proc/mounts); do umount "$m"; done; rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 2
 mkdir mixes
 "$TOOLS/make_tone" mixes/a.wav 10 48000 2 24 -10 || exit 2
@@ -116,6 +116,47 @@ if [ "$status" -eq 0 ] && (cd gone/out2/wav && md5sum -c --quiet MANIFEST.md5 >/
 elif [ "$status" -eq 2 ] && grep -q 'gone/mixes/b.wav: No such file or directory' gone/err && [ ! -e gone/out2 ]; then
     ok "a mix deleted during a render: refused when reached, nothing written"
 else fail "mix deleted during render" "exit $status" "$(cat gone/err)" "$(ls -RA gone/out2 2>&1)"; fi
+
+# the console: a mix deleted while the session is open; edits, leveling
+# and saving go on, the track keeps its file, nothing crashes
+if command -v tmux >/dev/null; then
+    SOCK="$WORK/tmux.sock"
+    T() { tmux -S "$SOCK" "$@"; }
+    mkdir con && "$TOOLS/make_tone" con/a.wav 8 48000 2 24 -20 && "$TOOLS/make_tone" con/b.wav 8 48000 2 24 -20 660
+    "$LATHE" new con/con.lathe con/a.wav con/b.wav >/dev/null
+    T -f /dev/null new-session -d -s con -x 100 -y 30 \
+        "cd '$WORK/con' && env LC_ALL=C.UTF-8 TERM=xterm-256color XDG_CONFIG_HOME='$WORK/cfg' '$LATHE' con.lathe; echo \"lathe exited \$?\"; exec sleep 100000"
+    # wait_for TEXT SECONDS: polls the console's screen
+    wait_for() {
+        n=0
+        while [ $n -lt $(($2 * 10)) ]; do
+            T capture-pane -p -t con 2>/dev/null | grep -qF -- "$1" && return 0
+            sleep 0.1
+            n=$((n + 1))
+        done
+        return 1
+    }
+    wait_for "Tracks" 30 || fail "console: opens" "$(T capture-pane -p -t con)"
+    rm con/b.wav
+    # [ shortens the selected track's gap, L levels (it reads every mix), s saves
+    T send-keys -t con '[' L
+    sleep 2
+    T send-keys -t con s
+    wait_for "saved con.lathe" 30 && saved=saved || saved=not-saved
+    T send-keys -t con q
+    wait_for "lathe exited" 30 || T send-keys -t con q
+    wait_for "lathe exited" 10
+    code=$(T capture-pane -p -t con | sed -n 's/.*lathe exited \([0-9]*\).*/\1/p' | tail -n 1)
+    screen=$(T capture-pane -p -t con)
+    T kill-server 2>/dev/null
+    if [ "$saved" = saved ] && [ "$code" = 0 ] && grep -q '^file = b.wav$' con/con.lathe; then
+        ok "console: a mix deleted while open; edit, level, save and quit"
+    else
+        fail "console: a mix deleted while open" "$saved, exit $code" "$screen" "$(cat con/con.lathe)"
+    fi
+else
+    echo "  skip console: tmux is not installed"
+fi
 
 # ---- SIGKILL during a save: the old session or the new one, never torn ----
 python3 - <<'EOF' > big.lathe
