@@ -176,9 +176,11 @@ b=$(md5sum < big.b)
 [ "$a" != "$b" ] && ok "the two versions differ" || fail "the two versions are the same"
 # how long one edit takes here (ASan and valgrind are slower): the kills
 # land at random moments within it
+# (an edit that changes the title, so that it saves: B back to A)
 t0=$(date +%s%N)
-"$LATHE" do big.lathe 'select album' 'title Version B' >/dev/null 2>&1
-ms=$((($(date +%s%N) - t0) / 1000000))
+"$LATHE" do big.lathe 'select album' 'title Version A' >/dev/null 2>&1
+ms=$((($(date +%s%N) - t0) * 3 / 2000000))
+rm -f big.lathe~
 torn=0 kills=0 i=0 olds=0 news=0
 while [ $i -lt 40 ]; do
     i=$((i + 1))
@@ -200,7 +202,7 @@ check_eq "SIGKILL during saves: never torn ($kills kills, $olds old, $news new)"
 run_lathe check --no-audio big.lathe
 [ "$status" -ne 2 ] && ok "SIGKILL during saves: the session reads" || fail "the session does not read" "$err"
 # a killed save leaves at most its hidden temporary file, never a visible one
-check_eq "SIGKILL during saves: no stray visible file" "big.a big.b big.lathe big.lathe~" "$(ls big.* | tr '\n' ' ' | sed 's/ $//')"
+check_eq "SIGKILL during saves: no stray visible file" "big.a big.b big.lathe" "$(ls big.* | grep -v '^big.lathe~$' | tr '\n' ' ' | sed 's/ $//')"
 
 # ---- SIGKILL during a render: no partial deliverable ----
 "$TOOLS/make_tone" mixes/long.wav 90 48000 2 24 -12 || exit 2
