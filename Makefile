@@ -2,6 +2,7 @@
 #   make          build ./lathe          make test     build and run every test
 #   make run      open the demo album    make asan     the suite under ASan+UBSan
 #   make deps     install Debian packages make install PREFIX=/usr/local
+#   make fuzz     libFuzzer targets, FUZZ_SECONDS each   make valgrind   CLI tests under valgrind
 .SUFFIXES:
 .SECONDARY:
 
@@ -11,7 +12,8 @@ PKGS    := sndfile libebur128 samplerate ncursesw alsa libcrypto flac ogg vorbis
 DEBS    := build-essential pkg-config libsndfile1-dev libebur128-dev \
            libsamplerate0-dev libncurses-dev libasound2-dev libssl-dev tmux \
            libflac-dev libogg-dev libvorbis-dev \
-           cdrdao cuetools shntool cdrskin sox flac python3 chromium
+           cdrdao cuetools shntool cdrskin sox flac python3 chromium \
+           clang libclang-rt-dev valgrind
 
 CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -I.
 OPT     ?= -O2 -g
@@ -34,7 +36,7 @@ TOOL_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/make_*.c))
 BENCH_DEBS := sox ffmpeg time python3
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all deps run test asan install clean demo bench bench-deps
+.PHONY: all deps run test asan install clean demo bench bench-deps fuzz fuzz-targets valgrind
 
 all: deps $(BIN)
 
@@ -91,12 +93,33 @@ $(BUILD)/tests/bench/%: tests/bench/%.c | deps
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang into build-fuzz/
+# and run one after the other for FUZZ_SECONDS each, seeded by the corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz: all $(TOOL_BINS)
+	@$(MAKE) --no-print-directory fuzz-targets BUILD=build-fuzz CC=clang \
+	  OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+	@sh tests/fuzz/run.sh build-fuzz $(BUILD) $(FUZZ_SECONDS)
+
+fuzz-targets: $(FUZZ_BINS)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/liblathe.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/liblathe.a $(LIBS)
+
+# The command-line tests that touch sound files, with lathe under valgrind.
+VALGRIND_TESTS ?= e2e_hostile e2e_check e2e_analyze e2e_ddp e2e_faults
+valgrind: all $(TOOL_BINS)
+	@sh tests/valgrind.sh $(BUILD) ./$(BIN) $(VALGRIND_TESTS)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 lathe $(DESTDIR)$(PREFIX)/bin/lathe
 	install -m 644 lathe.1 $(DESTDIR)$(PREFIX)/share/man/man1/lathe.1
 
 clean:
-	rm -rf build build-asan lathe demo
+	rm -rf build build-asan build-fuzz lathe demo
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -96,7 +96,8 @@ static char *slurp(const char *path, size_t max, int64_t *len, int *error)
 {
     *len = -1;
     *error = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         *error = errno;
         return NULL;
@@ -492,10 +493,16 @@ struct ddp *ddp_open(const char *dir, char *err, size_t errlen)
         note(d, "DDPMS: no audio stream (D0 DA)");
     else if (d->streams[d->image].name_ok) {
         ddp_stream_path(d, &d->streams[d->image], path, sizeof path);
-        d->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (d->fd < 0)
+        d->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        struct stat st;
+        if (d->fd < 0) {
             note(d, "%s: %s (the audio image)", d->streams[d->image].name,
                  errno == ENOENT ? "missing" : strerror(errno));
+        } else if (fstat(d->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            note(d, "%s: not a regular file (the audio image)", d->streams[d->image].name);
+            close(d->fd);
+            d->fd = -1;
+        }
     }
     return d;
 }

@@ -733,7 +733,9 @@ enum render_status render_session(struct session *s, const struct render_options
         }
     }
     if (n < 0) {
+        /* a mix that fails to read (NaN samples, a read error) is bad input */
         snprintf(err, errlen, "%s", album_stream_error(album));
+        status = RENDER_BAD_INPUT;
         goto out;
     }
     for (int i = 0; i < r.ngroups; i++)

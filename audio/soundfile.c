@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@ struct soundfile {
     SF_INFO info;
     int channels;
     bool writing;
+    bool check_finite;      /* float samples: NaN and infinity are refused */
+    int64_t position;       /* frames read so far */
     char path[4096];
     char error[4096 + 512];
 };
@@ -79,6 +82,35 @@ static bool check_regular_file(const char *path, char *err, size_t errlen)
     return true;
 }
 
+/* libsndfile reads what it can of a file whose header lies, and says so
+ * only in its log: a data chunk longer than the file (a cut-off upload) is
+ * logged as "data : 1920000 (should be 19200)", a block size that does
+ * not match the channels and bits as "Block Align : 3". Such a file would
+ * be mastered short or as noise; it is refused. */
+static bool header_honest(SNDFILE *sf, int channels, char *why, size_t len)
+{
+    char log[8192];
+    sf_command(sf, SFC_GET_LOG_INFO, log, sizeof log);
+    long long align = -1, width = -1, claimed, real;
+    for (char *line = log; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if ((sscanf(line, "data : %lld (should be %lld)", &claimed, &real) == 2 ||
+             sscanf(line, "SSND : %lld (should be %lld)", &claimed, &real) == 2) &&
+            claimed > real && claimed != 0xFFFFFFFFLL) {
+            snprintf(why, len, "truncated — the header promises %lld bytes of audio, the file "
+                     "holds %lld", claimed, real);
+            return false;
+        }
+        sscanf(line, "  Block Align : %lld", &align);
+        sscanf(line, "  Bit Width : %lld", &width);
+    }
+    if (align > 0 && width > 0 && align != channels * ((width + 7) / 8)) {
+        snprintf(why, len, "the header says %lld bytes a frame, but %d channels of %lld bits "
+                 "take %lld", align, channels, width, channels * ((width + 7) / 8));
+        return false;
+    }
+    return true;
+}
+
 struct soundfile *soundfile_open(const char *path, struct soundfile_info *info,
                                  char *err, size_t errlen)
 {
@@ -116,7 +148,14 @@ struct soundfile *soundfile_open(const char *path, struct soundfile_info *info,
         snprintf(err, errlen, "%s: no audio in the file", path);
         goto fail;
     }
+    char why[256];
+    if (!header_honest(f->sf, si->channels, why, sizeof why)) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        goto fail;
+    }
     f->channels = si->channels;
+    int subtype = si->format & SF_FORMAT_SUBMASK;
+    f->check_finite = subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE;
     snprintf(f->path, sizeof f->path, "%s", path);
     /* Float files are read as they are: no normalisation, no clipping. */
     sf_command(f->sf, SFC_SET_NORM_DOUBLE, NULL, SF_TRUE);
@@ -156,6 +195,15 @@ int64_t soundfile_read(struct soundfile *f, double *buf, int64_t frames)
         snprintf(f->error, sizeof f->error, "%s: read error (%s)", f->path, sf_strerror(f->sf));
         return -1;
     }
+    /* NaN or infinity would poison every meter and filter downstream */
+    for (int64_t i = 0; f->check_finite && i < n * f->channels; i++)
+        if (!isfinite(buf[i])) {
+            snprintf(f->error, sizeof f->error, "%s: frame %lld holds %s — not audio lathe can "
+                     "master", f->path, (long long)(f->position + i / f->channels),
+                     isnan(buf[i]) ? "NaN" : "an infinite sample");
+            return -1;
+        }
+    f->position += n;
     return n;
 }
 
@@ -166,6 +214,7 @@ bool soundfile_seek(struct soundfile *f, int64_t frame)
                  (long long)frame);
         return false;
     }
+    f->position = frame;
     return true;
 }
 

@@ -322,6 +322,11 @@ bool key_parse(const struct key_def *k, void *section, const char *value,
         struct stime v;
         if (!parse_time(value, &v))
             return fail(err, errlen, k, value, "a time from the track start like 1:23.4");
+        if (!v.in_samples && !range_ok(k, v.seconds)) {
+            char range[80];
+            format_range(k, UNIT_SECONDS, range, sizeof range);
+            return fail(err, errlen, k, value, range);
+        }
         if (t->nindex >= SESSION_MAX_INDEXES)
             return fail(err, errlen, k, value, "at most 98 index marks (02 to 99)");
         t->index[t->nindex++] = v;

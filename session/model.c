@@ -145,11 +145,16 @@ struct track *session_insert_track(struct session *s, int at)
 {
     if (at < 0 || at > s->ntracks || s->ntracks >= SESSION_MAX_TRACKS)
         return NULL;
-    struct track *grown = realloc(s->tracks, (size_t)(s->ntracks + 1) * sizeof *grown);
-    if (!grown)
-        return NULL;
-    s->tracks = grown;
-    memmove(&s->tracks[at + 1], &s->tracks[at], (size_t)(s->ntracks - at) * sizeof *grown);
+    /* The array holds a power of two of tracks at least, grown by doubling
+     * when full: reading 999 tracks copies them a few times, not 999. */
+    int n = s->ntracks;
+    if ((n & (n - 1)) == 0) {
+        struct track *grown = realloc(s->tracks, (size_t)(n ? 2 * n : 1) * sizeof *grown);
+        if (!grown)
+            return NULL;
+        s->tracks = grown;
+    }
+    memmove(&s->tracks[at + 1], &s->tracks[at], (size_t)(s->ntracks - at) * sizeof *s->tracks);
     s->ntracks++;
     track_init(&s->tracks[at]);
     return &s->tracks[at];
