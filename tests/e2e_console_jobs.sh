@@ -149,8 +149,12 @@ T new-session -d -s dp -x 100 -y 30 \
 wait_for dp "DDP, read-only" >/dev/null
 T send-keys -t dp j Enter
 wait_for dp "playing" 10 >/dev/null
+# the image plays to its end faster than real time; wait for track 2's bytes
+want_bytes=$(python3 -c 'import wave,sys; w=wave.open(sys.argv[1]); print(w.getnframes()*4)' extracted/track02.wav)
 n=0
-while ! screen dp | grep -qF "stopped" && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+while [ "$(stat -c %s ddp.raw 2>/dev/null || echo 0)" -lt "$want_bytes" ] && [ $n -lt 600 ]; do
+    sleep 0.1; n=$((n + 1))
+done
 T send-keys -t dp q
 wait_exit dp
 same=$(python3 - extracted/track02.wav ddp.raw <<'PY' 2>&1
