@@ -879,3 +879,26 @@ bool session_save(const struct session *s, const char *path, char *err, size_t e
     free(text);
     return ok;
 }
+
+struct session *session_copy(const struct session *s, char *err, size_t errlen)
+{
+    char *text = session_format(s);
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    struct session *c = session_parse(text, strlen(text), s->path ? s->path : "session", err, errlen);
+    free(text);
+    if (!c)
+        return NULL;
+    if (!str_set(&c->path, s->path)) {
+        session_free(c);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < c->ntracks && i < s->ntracks; i++)
+        c->tracks[i].mix = s->tracks[i].mix;
+    for (int i = 0; i < c->nrefs && i < s->nrefs; i++)
+        c->refs[i].mix = s->refs[i].mix;
+    return c;
+}

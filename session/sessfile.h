@@ -22,6 +22,10 @@ struct session *session_parse(const char *text, size_t len, const char *name,
 /* The session as text: unchanged lines as they were read, everything else
  * canonical. Returns a malloc'ed string, or NULL when out of memory. */
 char *session_format(const struct session *s);
+/* A deep copy through the session text, which the writer keeps exact, with
+ * the path and what the mixes' probe found; for a worker or the engine to
+ * own while the console goes on editing. NULL with a message. */
+struct session *session_copy(const struct session *s, char *err, size_t errlen);
 /* Writes the session to `path` atomically: a temporary file in the same
  * folder, fsync, the previous file kept as `PATH~`, rename. */
 bool session_save(const struct session *s, const char *path, char *err, size_t errlen);

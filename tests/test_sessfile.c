@@ -79,3 +79,30 @@ TEST(save_is_atomic_and_keeps_the_previous_version)
         CHECK(strstr(err, "cannot write in its folder") != NULL);
     }
 }
+
+TEST(a_copy_writes_the_same_text_and_keeps_what_the_probe_found)
+{
+    static const char in[] = "# hand-written\n[album]\ntitle = Copy  # kept\n"
+                             "[track]\nfile = a.wav\ngain = -1.5dB\n"
+                             "[reference]\nfile = ref.wav\n";
+    char err[512];
+    struct session *s = session_parse(in, sizeof in - 1, "c.lathe", err, sizeof err);
+    CHECK_MSG(s != NULL, "%s", err);
+    if (!s)
+        return;
+    s->tracks[0].mix = (struct mix_info){ .probed = true, .ok = true, .rate = 44100, .channels = 2 };
+    s->refs[0].mix = (struct mix_info){ .probed = true, .ok = false, .error = "gone" };
+    struct session *c = session_copy(s, err, sizeof err);
+    CHECK_MSG(c != NULL, "%s", err);
+    if (c) {
+        char *a = session_format(s), *b = session_format(c);
+        CHECK_EQ_STR(a, b);
+        free(a);
+        free(b);
+        CHECK(c->tracks[0].mix.ok && c->tracks[0].mix.rate == 44100);
+        CHECK_EQ_STR(c->refs[0].mix.error, "gone");
+        CHECK(c->tracks != s->tracks);
+        session_free(c);
+    }
+    session_free(s);
+}

@@ -33,28 +33,6 @@ static void *work(void *arg)
     return NULL;
 }
 
-/* A deep copy through the session text, which the writer keeps exact. */
-static struct session *copy_session(const struct session *s, char *err, size_t errlen)
-{
-    char *text = session_format(s);
-    if (!text) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    struct session *c = session_parse(text, strlen(text), s->path ? s->path : "session", err, errlen);
-    free(text);
-    if (!c)
-        return NULL;
-    if (!str_set(&c->path, s->path)) {
-        session_free(c);
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    for (int i = 0; i < c->ntracks && i < s->ntracks; i++)
-        c->tracks[i].mix = s->tracks[i].mix;
-    return c;
-}
-
 void level_job_free(struct level_job *j)
 {
     if (!j)
@@ -84,7 +62,7 @@ struct level_job *level_job_start(const struct session *s, char *err, size_t err
     }
     for (int i = 0; i < 2; i++)
         fcntl(j->pipe[i], F_SETFD, FD_CLOEXEC);
-    if (!(j->s = copy_session(s, err, errlen))) {
+    if (!(j->s = session_copy(s, err, errlen))) {
         level_job_free(j);
         return NULL;
     }

@@ -85,26 +85,6 @@ void render_job_free(struct render_job *j)
     free(j);
 }
 
-/* A deep copy through the session text, which the writer keeps exact. */
-static struct session *copy_session(const struct session *s, char *err, size_t errlen)
-{
-    char *text = session_format(s);
-    if (!text) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    struct session *c = session_parse(text, strlen(text), s->path ? s->path : "session", err, errlen);
-    free(text);
-    if (c && !str_set(&c->path, s->path)) {
-        session_free(c);
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    for (int i = 0; c && i < c->ntracks && i < s->ntracks; i++)
-        c->tracks[i].mix = s->tracks[i].mix;
-    return c;
-}
-
 struct render_job *render_job_start(const struct session *s, const char *const *outputs, int n,
                                     char *err, size_t errlen)
 {
@@ -132,7 +112,7 @@ struct render_job *render_job_start(const struct session *s, const char *const *
     const char *slash = strrchr(path, '/');
     snprintf(j->dir, sizeof j->dir, "%.*s%srender", slash ? (int)(slash - path) : 0, path,
              slash ? "/" : "");
-    if (!(j->s = copy_session(s, err, errlen))) {
+    if (!(j->s = session_copy(s, err, errlen))) {
         render_job_free(j);
         return NULL;
     }
