@@ -6,19 +6,7 @@
 # Every wait polls the screen with a timeout; a private tmux server is
 # killed at the end whatever happens.
 . "$LATHE_TESTS/lib.sh"
-SOCK="$WORK/tmux.sock"
-T() { tmux -S "$SOCK" "$@"; }
-trap 'tmux -S "$SOCK" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
-if ! command -v tmux >/dev/null; then
-    fail "tmux is not installed (make deps installs it)"
-    summary
-    exit 1
-fi
-cd "$WORK" || exit 2
-# One server for the whole script: a server whose last session ends exits,
-# and a new session could race with it shutting down.
-T -f /dev/null new-session -d -s keep -x 80 -y 24 "sleep 100000" || exit 2
-T set-option -g exit-empty off
+. "$LATHE_TESTS/tmux.sh"
 "$TOOLS/make_demo" album >/dev/null || exit 2
 mkdir -p config/lathe
 DATA="$LATHE_TESTS/data"
@@ -31,30 +19,6 @@ start() {
     T kill-session -t "$1" 2>/dev/null
     T new-session -d -s "$1" -x "$2" -y "$3" \
         "cd '$WORK/${6:-album}' && env LATHE_DEVICE=lathe_no_device LC_ALL=$4 LANG=$4 TERM=$5 XDG_CONFIG_HOME='$WORK/config' '$LATHE' ${7:-demo.lathe}; echo \"lathe exited \$?\"; exec sleep 100000"
-}
-# console_pid NAME: the console's pid, the child of the pane's shell
-console_pid() { ps -o pid= --ppid "$(T display -p -t "$1" '#{pane_pid}')" | head -n 1 | tr -d ' '; }
-screen() { T capture-pane -p -t "$1"; }
-# wait_for NAME TEXT [SECONDS]: polls the screen until TEXT shows
-wait_for() {
-    n=0
-    limit=$(( ${3:-10} * 10 ))
-    while [ $n -lt $limit ]; do
-        screen "$1" 2>/dev/null | grep -qF -- "$2" && return 0
-        sleep 0.1
-        n=$((n + 1))
-    done
-    echo "       (screen of $1 while waiting for \"$2\":)"
-    screen "$1" 2>/dev/null | sed 's/^/       | /'
-    return 1
-}
-# wait_exit NAME: the console ended; leaves its exit status in $code
-wait_exit() {
-    code=timeout
-    if wait_for "$1" "lathe exited" 15 >/dev/null; then
-        code=$(screen "$1" | sed -n 's/.*lathe exited \([0-9]*\).*/\1/p' | tail -n 1)
-    fi
-    T kill-session -t "$1"
 }
 fresh() { rm -f album/demo.lathe album/demo.lathe~ album/.demo.lathe.recover; cp demo.orig album/demo.lathe; }
 cp album/demo.lathe demo.orig

@@ -4,43 +4,13 @@
 # track list, the loudness-matched bypass, a render with its progress line
 # and its cancel, and a DDP opened read-only.
 . "$LATHE_TESTS/lib.sh"
-SOCK="$WORK/tmux.sock"
-T() { tmux -S "$SOCK" "$@"; }
-trap 'tmux -S "$SOCK" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
-if ! command -v tmux >/dev/null; then
-    fail "tmux is not installed (make deps installs it)"
-    summary
-    exit 1
-fi
-cd "$WORK" || exit 2
-T -f /dev/null new-session -d -s keep -x 80 -y 24 "sleep 100000" || exit 2
-T set-option -g exit-empty off
+. "$LATHE_TESTS/tmux.sh"
 
 # start NAME DIR ARG: the console on ARG, in DIR, at 100x30
 start() {
     T kill-session -t "$1" 2>/dev/null
     T new-session -d -s "$1" -x 100 -y 30 \
         "cd '$WORK/$2' && env LC_ALL=C.UTF-8 LANG=C.UTF-8 TERM=xterm-256color XDG_CONFIG_HOME='$WORK/none' '$LATHE' '$3'; echo \"lathe exited \$?\"; exec sleep 100000"
-}
-screen() { T capture-pane -p -t "$1"; }
-wait_for() {
-    n=0
-    limit=$(( ${3:-10} * 10 ))
-    while [ $n -lt $limit ]; do
-        screen "$1" 2>/dev/null | grep -qF -- "$2" && return 0
-        sleep 0.1
-        n=$((n + 1))
-    done
-    echo "       (screen of $1 while waiting for \"$2\":)"
-    screen "$1" 2>/dev/null | sed 's/^/       | /'
-    return 1
-}
-wait_exit() {
-    code=timeout
-    if wait_for "$1" "lathe exited" 30 >/dev/null; then
-        code=$(screen "$1" | sed -n 's/.*lathe exited \([0-9]*\).*/\1/p' | tail -n 1)
-    fi
-    T kill-session -t "$1"
 }
 # row NAME N: track N's row of the list
 row() { screen "$1" | grep -E "^[ >] *$2 " | head -n 1; }

@@ -9,19 +9,8 @@
 # takes the bytes at the rate its WAV header names, as a sound card would,
 # and logs that rate and depth (each engine start opens it afresh).
 . "$LATHE_TESTS/lib.sh"
-SOCK="$WORK/tmux.sock"
-T() { tmux -S "$SOCK" "$@"; }
-trap 'tmux -S "$SOCK" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
-for tool in tmux python3; do
-    if ! command -v $tool >/dev/null; then
-        fail "$tool is not installed (make deps installs it)"
-        summary
-        exit 1
-    fi
-done
-cd "$WORK" || exit 2
-T -f /dev/null new-session -d -s keep -x 80 -y 24 "sleep 100000" || exit 2
-T set-option -g exit-empty off
+TMUX_NEEDS=python3
+. "$LATHE_TESTS/tmux.sh"
 "$TOOLS/make_demo" album >/dev/null || exit 2
 DATA="$LATHE_TESTS/data"
 
@@ -65,27 +54,6 @@ start() {
     T kill-session -t "$1" 2>/dev/null
     T new-session -d -s "$1" -x "$2" -y "$3" \
         "cd '$WORK/album' && env HOME='$WORK' LC_ALL=C.UTF-8 LANG=C.UTF-8 TERM=xterm-256color XDG_CONFIG_HOME='$WORK/config' '$LATHE' demo.lathe -D $4; echo \"lathe exited \$?\"; exec sleep 100000"
-}
-console_pid() { ps -o pid= --ppid "$(T display -p -t "$1" '#{pane_pid}')" | head -n 1 | tr -d ' '; }
-screen() { T capture-pane -p -t "$1"; }
-wait_for() {
-    n=0
-    limit=$(( ${3:-10} * 10 ))
-    while [ $n -lt $limit ]; do
-        screen "$1" 2>/dev/null | grep -qF -- "$2" && return 0
-        sleep 0.1
-        n=$((n + 1))
-    done
-    echo "       (screen of $1 while waiting for \"$2\":)"
-    screen "$1" 2>/dev/null | sed 's/^/       | /'
-    return 1
-}
-wait_exit() {
-    code=timeout
-    if wait_for "$1" "lathe exited" 15 >/dev/null; then
-        code=$(screen "$1" | sed -n 's/.*lathe exited \([0-9]*\).*/\1/p' | tail -n 1)
-    fi
-    T kill-session -t "$1"
 }
 # transport NAME: the transport line (the screen's last but one)
 transport() { screen "$1" | tail -n 2 | head -n 1; }
