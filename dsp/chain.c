@@ -66,8 +66,11 @@ struct chain *chain_new_ops(const struct processor_ops *const *ops,
     c->channels = channels;
     c->max_block = max_block;
     c->stages = calloc(n > 0 ? (size_t)n : 1, sizeof *c->stages);
-    c->dry = calloc((size_t)max_block * channels, sizeof *c->dry);
-    if (!c->stages || !c->dry)
+    /* an empty chain passes its input as it is, bypassed or not: it needs
+     * no dry path (an album has a chain per track, most of them empty) */
+    if (n > 0)
+        c->dry = calloc((size_t)max_block * channels, sizeof *c->dry);
+    if (!c->stages || (n > 0 && !c->dry))
         goto fail;
     for (; c->n < n; c->n++) {
         struct stage *s = &c->stages[c->n];
@@ -162,6 +165,8 @@ static void process_piece(struct chain *c, double *buf, int frames)
 
 void chain_process(struct chain *c, double *buf, int frames)
 {
+    if (c->n == 0)
+        return;
     while (frames > 0) {
         int k = frames < c->max_block ? frames : c->max_block;
         process_piece(c, buf, k);
