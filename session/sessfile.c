@@ -5,11 +5,13 @@
 #include "session/sessfile.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -780,6 +782,31 @@ static void copy_file(const char *from, const char *to)
         fclose(in);
 }
 
+/* Removes the temporary files that killed writers of `base` in `dir` left
+ * (".BASE.PID.XXXXXX" of a PID that no longer runs); a live writer's stays. */
+static void remove_dead_temporaries(const char *dir, const char *base)
+{
+    DIR *d = opendir(*dir ? dir : ".");
+    if (!d)
+        return;
+    size_t blen = strlen(base);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (n[0] != '.' || strncmp(n + 1, base, blen) != 0 || n[1 + blen] != '.')
+            continue;
+        char *end;
+        long pid = strtol(n + 2 + blen, &end, 10);
+        if (end == n + 2 + blen || *end != '.' || strlen(end + 1) != 6 || pid <= 0 ||
+            pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char full[4096];
+        if (snprintf(full, sizeof full, "%s%s", dir, n) < (int)sizeof full)
+            unlink(full);
+    }
+    closedir(d);
+}
+
 bool file_write_atomic(const char *path, const char *data, size_t len, bool backup,
                        char *err, size_t errlen)
 {
@@ -795,7 +822,15 @@ bool file_write_atomic(const char *path, const char *data, size_t len, bool back
     /* The temporary file sits in the same folder, so rename is atomic. */
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    snprintf(tmp, plen + 32, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+    /* named by our pid, so that the next writer can tell a killed one's
+     * leftover from a live one's */
+    snprintf(tmp, plen + 32, "%.*s.%s.%ld.XXXXXX", (int)dirlen, path, path + dirlen,
+             (long)getpid());
+    {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%.*s", (int)dirlen, path);
+        remove_dead_temporaries(dir, path + dirlen);
+    }
     snprintf(bak, plen + 2, "%s~", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {

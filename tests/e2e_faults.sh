@@ -203,6 +203,10 @@ run_lathe check --no-audio big.lathe
 [ "$status" -ne 2 ] && ok "SIGKILL during saves: the session reads" || fail "the session does not read" "$err"
 # a killed save leaves at most its hidden temporary file, never a visible one
 check_eq "SIGKILL during saves: no stray visible file" "big.a big.b big.lathe" "$(ls big.* | grep -v '^big.lathe~$' | tr '\n' ' ' | sed 's/ $//')"
+left=$(ls -A | grep -c '^\.big\.lathe\.[0-9]*\.')
+"$LATHE" do big.lathe 'select album' 'title Version C' >/dev/null 2>&1
+check_eq "the next save removes the temporary files of the $left killed saves that left one" "" \
+    "$(ls -A | grep '^\.big\.lathe\.[0-9]*\.')"
 
 # ---- SIGKILL during a render: no partial deliverable ----
 "$TOOLS/make_tone" mixes/long.wav 90 48000 2 24 -12 || exit 2
