@@ -527,6 +527,7 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
     snprintf(c->engine_note, sizeof c->engine_note, "%s",
              engine_note ? engine_note : "no playback engine in this build");
     c->output = -1;
+    c->ab_ref = c->platform = -1;
     if (!c->read_only)
         recovery_path(path, c->recover_path, sizeof c->recover_path);
     load_keys(c);
