@@ -303,8 +303,13 @@ start none 80 24 lathe_no_such_pcm
 wait_for none "playback not available (no audio device \"lathe_no_such_pcm\"" 10 >/dev/null && r1=said || r1=no
 T send-keys -t none Enter
 wait_for none "no playback: no audio device" 5 >/dev/null && r2=said || r2=no
+T send-keys -t none ':platform bogus' Enter
+wait_for none "usage: platform spotify|apple" 5 >/dev/null && r3=usage || r3=no
+T send-keys -t none x
+wait_for none "no playback: no audio device" 5 >/dev/null && r4=said || r4=no
 T send-keys -t none q
 wait_exit none
-check_eq "no device: the console opens, Enter says why it cannot play" "said said 0" "$r1 $r2 $code"
+check_eq "no device: the console opens, Enter and x say why they cannot play" \
+    "said said usage said 0" "$r1 $r2 $r3 $r4 $code"
 
 summary
