@@ -245,13 +245,39 @@ T send-keys -t nul q
 wait_exit nul
 check_eq "-D null plays the album to its end; the console goes on" "stopped selects 0" "$r1 $r2 $code"
 
+# x switches to the session's reference (loudness-matched) and back; P
+# plays the master as Spotify would.
+printf '\n[reference]\nfile = mixes/03 Glass City.wav\nname = benchmark\n' >> album/demo.lathe
+start ab 80 24 paced
+wait_for ab "? lists the keys" >/dev/null
+T send-keys -t ab Enter
+wait_for ab "playing  track 1" 10 >/dev/null && r1=playing || r1=no
+sleep 1
+T send-keys -t ab x
+wait_for ab "playing  reference benchmark" 5 >/dev/null && r2=reference || r2=no
+screen ab | grep -q "reference: benchmark, \(matched [-+][0-9]*\.[0-9] dB\|not matched\)" && r3=said || r3=no
+T send-keys -t ab x
+wait_for ab "playing  track 1" 5 >/dev/null && r4=master || r4=no
+screen ab | grep -q "reference benchmark" && r4=still-reference
+T send-keys -t ab P
+wait_for ab "as Spotify plays it" 5 >/dev/null && r5=spotify || r5=no
+T send-keys -t ab q
+wait_exit ab
+check_eq "x plays the reference, x again the master; P as Spotify plays it" \
+    "playing reference said master spotify 0" "$r1 $r2 $r3 $r4 $r5 $code"
+
 # No such device: the console opens and says so.
 start none 80 24 lathe_no_such_pcm
 wait_for none "playback not available (no audio device \"lathe_no_such_pcm\"" 10 >/dev/null && r1=said || r1=no
 T send-keys -t none Enter
 wait_for none "no playback: no audio device" 5 >/dev/null && r2=said || r2=no
+T send-keys -t none ':platform bogus' Enter
+wait_for none "usage: platform spotify|apple" 5 >/dev/null && r3=usage || r3=no
+T send-keys -t none x
+wait_for none "no playback: no audio device" 5 >/dev/null && r4=said || r4=no
 T send-keys -t none q
 wait_exit none
-check_eq "no device: the console opens, Enter says why it cannot play" "said said 0" "$r1 $r2 $code"
+check_eq "no device: the console opens, Enter and x say why they cannot play" \
+    "said said usage said 0" "$r1 $r2 $r3 $r4 $code"
 
 summary

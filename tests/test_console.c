@@ -71,7 +71,7 @@ TEST(config_file_binds_unbinds_and_reports_the_line)
     char path[4096];
     snprintf(path, sizeof path, "%s/keys", harness_tmpdir());
     FILE *f = fopen(path, "w");
-    fputs("# my keys\n\nbind x gap-by +1s   # longer\nunbind q\nbind C-q quit\n"
+    fputs("# my keys\n\nbind y gap-by +1s   # longer\nunbind q\nbind C-q quit\n"
           "bind j down\nbogus line\n", f);
     fclose(f);
     struct bindings b;
@@ -80,12 +80,12 @@ TEST(config_file_binds_unbinds_and_reports_the_line)
     char err[512] = "";
     CHECK(!bindings_load(&b, path, err, sizeof err));
     CHECK_MSG(strstr(err, "keys:7: \"bogus\" — expected bind KEY COMMAND") != NULL, "%s", err);
-    CHECK_EQ_STR(bindings_lookup(&b, 'x'), "gap-by +1s");
+    CHECK_EQ_STR(bindings_lookup(&b, 'y'), "gap-by +1s");
     CHECK(bindings_lookup(&b, 'q') == NULL);
     CHECK_EQ_STR(bindings_lookup(&b, 17), "quit");
-    CHECK_EQ_INT(b.n, n + 1);       /* x and C-q added, q removed, j replaced */
+    CHECK_EQ_INT(b.n, n + 1);       /* y and C-q added, q removed, j replaced */
     CHECK(!bindings_bind(&b, "Nope", "quit", err, sizeof err));
-    CHECK(!bindings_bind(&b, "x", "  ", err, sizeof err));
+    CHECK(!bindings_bind(&b, "y", "  ", err, sizeof err));
     CHECK(!bindings_unbind(&b, "q", err, sizeof err));
     snprintf(path, sizeof path, "%s/none", harness_tmpdir());
     CHECK(bindings_load(&b, path, err, sizeof err));    /* no file: nothing to do */

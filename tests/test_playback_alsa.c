@@ -375,3 +375,179 @@ TEST(loop_set_while_paused_holds_on_resume)
     p->ops->free(p->self);
     session_free(s);
 }
+
+/* ---- A/B, bypass and platforms, recorded through the file PCM ---- */
+
+#include "audio/platforms.h"
+#include "dsp/loudness.h"
+#include "tui/analysis.h"
+
+/* A tone of `seconds` at `amp` peak. */
+static void tone_at(const char *path, double seconds, double hz, double amp)
+{
+    char err[256];
+    long n = (long)(seconds * RATE);
+    double *x = malloc(sizeof(double) * 2 * (size_t)n);
+    for (long i = 0; i < n; i++)
+        x[2 * i] = x[2 * i + 1] = amp * sin(2 * M_PI * hz * (double)i / RATE);
+    struct soundfile *f = soundfile_create(path, SF_KIND_WAV, RATE, 2, 24, err, sizeof err);
+    CHECK_MSG(f != NULL, "%s", err);
+    if (f) {
+        soundfile_write(f, x, n);
+        soundfile_close(f);
+    }
+    free(x);
+}
+
+/* One track whose master chain adds 4 dB at its tone, and a much quieter
+ * reference of another length. */
+static struct session *ab_session(void)
+{
+    const char *dir = harness_tmpdir();
+    char path[1024], err[1024];
+    snprintf(path, sizeof path, "%s/m.wav", dir);
+    tone_at(path, 3, 440, 0.5);
+    snprintf(path, sizeof path, "%s/r.wav", dir);
+    tone_at(path, 4, 1000, 0.1);
+    snprintf(path, sizeof path, "%s/ab.lathe", dir);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "[lathe]\nversion = 1\n\n[album]\nrate = %d\n\n[master]\n"
+               "eq = bell 440Hz +4dB q 1\n\n[track]\nfile = m.wav\n\n"
+               "[reference]\nfile = r.wav\nname = quiet one\n", RATE);
+    fclose(f);
+    struct session *s = session_load(path, err, sizeof err);
+    CHECK_MSG(s != NULL, "%s", err);
+    if (s)
+        mix_probe_session(s);
+    return s;
+}
+
+/* The integrated loudness of what the file PCM recorded (24-bit values in
+ * 32-bit words, stereo, as 24-bit mixes play). */
+static double recorded_loudness(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    CHECK_MSG(f != NULL, "no recording %s", path);
+    if (!f)
+        return NAN;
+    struct loudness *m = loudness_new(RATE, 2);
+    int32_t in[2048];
+    double x[2048];
+    size_t n, total = 0;
+    while ((n = fread(in, sizeof in[0], 2048, f)) > 0) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = in[i] / 2147483648.0;
+        loudness_add(m, x, n / 2);
+        total += n / 2;
+    }
+    fclose(f);
+    struct loudness_result r;
+    bool ok = loudness_finish(m, &r);
+    loudness_free(m);
+    CHECK_MSG(ok && total > RATE, "%zu frames recorded", total);
+    return ok ? r.integrated : NAN;
+}
+
+/* Waits for the background analysis of the master track and the
+ * reference. */
+static bool analysed(struct analysis *a, const char *ref, struct loudness_result *proc,
+                     struct loudness_result *mix, struct loudness_result *refr)
+{
+    for (int t = 0; t < 20000; t += 10) {
+        if (analysis_get_processed(a, 0, proc) == 1 && analysis_get(a, "m.wav", mix) == 1 &&
+            analysis_get(a, ref, refr) == 1)
+            return true;
+        sleep_ms(10);
+    }
+    return false;
+}
+
+/* Plays until stopped and measures the recording. */
+static double played_loudness(struct playback *p, const char *raw)
+{
+    struct playback_status st;
+    struct playback_meters m;
+    CHECK(poll_until(p, PLAYBACK_STOPPED, 20000, &st, &m, NULL));
+    return recorded_loudness(raw);
+}
+
+TEST(ab_bypass_and_platform_are_loudness_matched_as_played)
+{
+    struct session *s = ab_session();
+    struct analysis *a = s ? analysis_start(s) : NULL;
+    struct loudness_result proc, mix, ref;
+    CHECK(a != NULL);
+    if (!a || !analysed(a, "r.wav", &proc, &mix, &ref)) {
+        CHECK_MSG(false, "not analysed");
+        analysis_free(a);
+        session_free(s);
+        return;
+    }
+    CHECK(analysis_get(a, "no such.wav", &ref) == -1);
+    CHECK(analysis_get(a, "r.wav", &ref) == 1);
+    char raw[1024], dev[1100], note[512], msg[512] = "";
+    snprintf(raw, sizeof raw, "%s/ab.raw", harness_tmpdir());
+    snprintf(dev, sizeof dev, "file:'%s',raw", raw);
+    struct playback *p = playback_alsa_new(dev, note, sizeof note);
+    CHECK_MSG(p != NULL, "%s", note);
+    if (!p) {
+        analysis_free(a);
+        session_free(s);
+        return;
+    }
+    /* the master, processed: its chain made it louder than the mix */
+    CHECK_MSG(p->ops->play(p->self, s, 0, msg, sizeof msg), "%s", msg);
+    double master = played_loudness(p, raw);
+    CHECK_NEAR(master, proc.integrated, 0.2);
+    CHECK_MSG(proc.integrated - mix.integrated > 3, "processed %.2f, mix %.2f", proc.integrated,
+              mix.integrated);
+
+    /* A/B: the reference, matched to the track, as the console does */
+    double db = proc.integrated - ref.integrated;
+    CHECK_MSG(db > 10, "the reference is %.2f LUFS", ref.integrated);
+    CHECK_MSG(p->ops->reference(p->self, s, 0, db, msg, sizeof msg), "%s", msg);
+    struct playback_status st;
+    struct playback_meters m;
+    CHECK(poll_until(p, PLAYBACK_PLAYING, 2000, &st, &m, NULL));
+    CHECK_EQ_STR(st.reference, "quiet one");
+    CHECK_NEAR(st.length, 4 * RATE, CD_FRAME);      /* the reference's length */
+    double reference = played_loudness(p, raw);
+    CHECK_MSG(fabs(reference - master) <= 0.2, "master %.2f LUFS, reference %.2f LUFS as played",
+              master, reference);
+    printf("    master %.2f, reference matched %+.2f dB: %.2f LUFS as played\n", master, db,
+           reference);
+
+    /* back to the master, at the same relative position: half way */
+    CHECK(p->ops->reference(p->self, s, 0, db, msg, sizeof msg));
+    poll_until(p, PLAYBACK_PLAYING, 2000, &st, &m, NULL);
+    p->ops->pause(p->self);
+    p->ops->seek(p->self, 2.0 - (double)st.position / RATE);   /* 2 s of 4 */
+    CHECK(p->ops->reference(p->self, s, -1, 0, msg, sizeof msg));
+    CHECK(poll_until(p, PLAYBACK_PLAYING, 2000, &st, &m, NULL));
+    CHECK_EQ_STR(st.reference, "");
+    CHECK_NEAR(st.length, 3 * RATE, CD_FRAME);
+    CHECK_MSG(st.position >= 1.45 * RATE, "back at %.2f s of 3", (double)st.position / RATE);
+    CHECK(poll_until(p, PLAYBACK_STOPPED, 20000, &st, &m, NULL));
+    CHECK_MSG(p->ops->reference(p->self, s, 5, 0, msg, sizeof msg) == false, "no reference 6");
+
+    /* the matched bypass: the mix raised to the processed loudness */
+    s->master.chain.bypass = true;
+    p->ops->match(p->self, proc.integrated - mix.integrated);
+    CHECK(p->ops->play(p->self, s, 0, msg, sizeof msg));
+    double bypassed = played_loudness(p, raw);
+    CHECK_MSG(fabs(bypassed - master) <= 0.2, "bypassed %.2f, processed %.2f", bypassed, master);
+    s->master.chain.bypass = false;
+
+    /* as Spotify plays it: turned down to its target */
+    const struct platform *sp = platform_of(PLATFORM_SPOTIFY);
+    double g = platform_gain(sp, proc.integrated, proc.true_peak_max);
+    CHECK_MSG(g < -3, "Spotify's gain %.2f dB", g);
+    p->ops->match(p->self, g);
+    CHECK(p->ops->play(p->self, s, 0, msg, sizeof msg));
+    double spotify = played_loudness(p, raw);
+    CHECK_NEAR(spotify, sp->target, 0.2);
+    printf("    bypassed %.2f LUFS; as Spotify plays it (%+.2f dB) %.2f LUFS\n", bypassed, g, spotify);
+    p->ops->free(p->self);
+    analysis_free(a);
+    session_free(s);
+}

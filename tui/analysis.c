@@ -59,6 +59,7 @@ struct procrec {
     int track;              /* its index in that session */
     double ready_at;        /* monotonic seconds: not measured before */
     bool referenced;        /* a track of the latest session plays it so */
+    bool as_is;             /* a reference: played as it is, no chains */
     int state;
     bool claimed;
     struct loudness_result r;
@@ -79,7 +80,8 @@ struct analysis {
     struct procrec **procs;
     int nprocs, capprocs;
     struct slot *slots;
-    int nslots;
+    int nslots;             /* the tracks', then the references' */
+    int ntracks;
     struct analysis_cache cache;
     char *cache_path;       /* NULL: no cache file */
     unsigned long cache_version, cache_written;  /* under lock / write_lock */
@@ -315,7 +317,7 @@ static void run_proc(struct analysis *a, struct procrec *p)
         run_mix(a, m);
     while (m->state == 0 && !a->stop)
         pthread_cond_wait(&a->changed, &a->lock);
-    if (m->state <= 0 || m->ddp) {
+    if (m->state <= 0 || m->ddp || p->as_is) {
         p->state = m->state > 0 ? 1 : -1;     /* a DDP track plays as it is */
         p->r = m->r;
         publish(a);
@@ -450,7 +452,7 @@ static void free_slots(struct slot *slots, int n)
  * (measured from `ready` on). */
 static void update(struct analysis *a, const struct session *s, double ready)
 {
-    struct slot *slots = calloc((size_t)(s->ntracks ? s->ntracks : 1), sizeof *slots);
+    struct slot *slots = calloc((size_t)(s->ntracks + s->nrefs + 1), sizeof *slots);
     struct text_ref *t = calloc(1, sizeof *t);
     char *text = session_format(s);
     char *path = strdup(s->path ? s->path : "");
@@ -487,10 +489,29 @@ static void update(struct analysis *a, const struct session *s, double ready)
         if (p)
             p->referenced = true;
     }
+    /* the references, measured as they are, for the console's A/B */
+    for (int i = 0; i < s->nrefs; i++) {
+        const struct reference *rf = &s->refs[i];
+        struct slot *sl = &slots[s->ntracks + i];
+        sl->file = strdup(rf->file ? rf->file : "");
+        if (!rf->mix.ok || !rf->file)
+            continue;
+        char mpath[4096];
+        mix_path(s, rf->file, mpath, sizeof mpath);
+        struct mixrec *m = mix_for(a, mpath);
+        char *as_is = m ? strdup("reference") : NULL;
+        struct procrec *p = as_is ? proc_for(a, m, as_is, ready) : NULL;
+        sl->mix = m;
+        if (p) {
+            p->as_is = true;
+            p->referenced = true;
+        }
+    }
     struct slot *old = a->slots;
     int nold = a->nslots;
     a->slots = slots;
-    a->nslots = s->ntracks;
+    a->nslots = s->ntracks + s->nrefs;
+    a->ntracks = s->ntracks;
     text_release(t);
     pthread_cond_broadcast(&a->changed);
     pthread_mutex_unlock(&a->lock);
@@ -610,6 +631,7 @@ struct analysis *analysis_start_ddp(const struct ddp *d)
             a->slots[i].proc = p;
         }
     }
+    a->ntracks = a->nslots;
     if (!ok) {
         analysis_free(a);
         return NULL;
@@ -639,7 +661,7 @@ void analysis_progress(struct analysis *a, int *done, int *total)
 {
     *done = *total = 0;
     pthread_mutex_lock(&a->lock);
-    for (int i = 0; i < a->nslots; i++) {
+    for (int i = 0; i < a->ntracks; i++) {
         const struct slot *sl = &a->slots[i];
         if (!sl->mix)
             continue;
@@ -654,7 +676,7 @@ int analysis_get(struct analysis *a, const char *file, struct loudness_result *o
     int r = -1;
     pthread_mutex_lock(&a->lock);
     for (int i = 0; i < a->nslots; i++)
-        if (strcmp(a->slots[i].file, file) == 0) {
+        if (a->slots[i].file && strcmp(a->slots[i].file, file) == 0) {
             const struct mixrec *m = a->slots[i].mix;
             r = m ? m->state : -1;
             if (r > 0)
@@ -669,7 +691,7 @@ int analysis_get_processed(struct analysis *a, int track, struct loudness_result
 {
     int r = -1;
     pthread_mutex_lock(&a->lock);
-    if (track >= 0 && track < a->nslots && a->slots[track].proc) {
+    if (track >= 0 && track < a->ntracks && a->slots[track].proc) {
         const struct procrec *p = a->slots[track].proc;
         r = p->state;
         if (r > 0)

@@ -32,7 +32,7 @@
 
 struct analysis;
 
-/* Starts measuring every probed track of `s` (whose path names the cache;
+/* Starts measuring every probed track and reference of `s` (whose path names the cache;
  * none when it has no path); NULL when out of memory or when there is
  * nothing to measure. */
 struct analysis *analysis_start(const struct session *s);
@@ -52,7 +52,7 @@ void analysis_drain(struct analysis *a);
 /* How many tracks of the latest session are measured (both ways, or
  * failed), of how many. */
 void analysis_progress(struct analysis *a, int *done, int *total);
-/* The mix's result for a track's file (as the session names it): 1
+/* The mix's result for a track's or reference's file (as the session names it): 1
  * measured, 0 not yet, -1 failed. */
 int analysis_get(struct analysis *a, const char *file, struct loudness_result *out);
 /* The processed result of track `track` (from 0) of the latest session

@@ -36,6 +36,8 @@ static const struct { const char *key, *command; } defaults[] = {
     { "e", "edit" },
     { "b", "bypass" },
     { "o", "output next" },
+    { "x", "ab" },
+    { "P", "platform next" },
     { "L", "level" },
     { "R", "render" },
     { "u", "undo" },

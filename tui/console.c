@@ -342,10 +342,15 @@ static void loop(struct console *c)
         if (r > 0 && (fds[2].revents & POLLIN)) {
             analysis_drain(c->analysis);
             what |= DRAW_TRACKS | DRAW_METERS | DRAW_HEADER;
+            if (c->platform >= 0)
+                console_bypass_match(c, false);     /* a platform's gain, once measured */
         }
+        int heard = c->status.track;
         if (c->engine && fds[3].fd >= 0 && (fds[3].revents & POLLIN) &&
             c->engine->ops->poll(c->engine->self, &c->status, &c->meters)) {
             c->have_status = true;
+            if (c->platform >= 0 && c->status.track != heard)
+                console_bypass_match(c, false);     /* the next track's gain */
             meters_drawn = console_now();
             what |= DRAW_METERS | DRAW_TRANSPORT;
             if (c->status.error[0]) {
@@ -527,6 +532,7 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
     snprintf(c->engine_note, sizeof c->engine_note, "%s",
              engine_note ? engine_note : "no playback engine in this build");
     c->output = -1;
+    c->ab_ref = c->platform = -1;
     if (!c->read_only)
         recovery_path(path, c->recover_path, sizeof c->recover_path);
     load_keys(c);

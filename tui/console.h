@@ -63,6 +63,8 @@ struct console {
     int chain_cursor;               /* processor of the chain panel, from 0 */
     int track_top;                  /* first row of the list shown */
     int output;                     /* output previewed: -1 the session itself */
+    int ab_ref;                     /* the reference last switched to (`ab`), -1 none */
+    int platform;                   /* enum platform_id played as (`platform`), -1 off */
     char message[1024];
     bool message_error;
     double message_at;              /* when it was set (an error shows over the render line) */
@@ -142,6 +144,13 @@ double console_now(void);
 unsigned console_show_intake(struct console *c, int argc, char **argv, const char *rest);
 unsigned console_show_platforms(struct console *c, int argc, char **argv, const char *rest);
 unsigned console_show_tonal(struct console *c, int argc, char **argv, const char *rest);
+
+/* A/B and platform playback (console_ab.c): the `ab` and `platform`
+ * commands, and the platform's gain for the master track heard (false,
+ * 0 dB, when off or not measured yet). */
+unsigned console_ab(struct console *c, int argc, char **argv, const char *rest);
+unsigned console_platform(struct console *c, int argc, char **argv, const char *rest);
+bool console_platform_db(struct console *c, double *db);
 
 /* Drawing (console_draw.c). */
 void console_layout(struct console *c);

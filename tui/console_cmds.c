@@ -502,6 +502,16 @@ void console_bypass_match(struct console *c, bool say)
     bool matched = false;
     int t = match_track(c);
     struct loudness_result mix, proc;
+    if (c->have_status && c->status.reference[0]) {
+        /* a reference plays with its own match */
+        char was[sizeof c->message];
+        snprintf(was, sizeof was, "%s", c->message);
+        if (say)
+            console_message(c, false, "%.900s (heard back on the master)", was);
+        return;
+    }
+    if (bypassed)
+        c->platform = -1;   /* one comparison at a time */
     if (bypassed && t >= 0 && c->analysis &&
         analysis_get(c->analysis, c->e->s->tracks[t].file, &mix) == 1 &&
         analysis_get_processed(c->analysis, t, &proc) == 1 &&
@@ -509,6 +519,8 @@ void console_bypass_match(struct console *c, bool say)
         db = proc.integrated - mix.integrated;
         matched = true;
     }
+    if (!bypassed)
+        console_platform_db(c, &db);
     if (c->engine && c->engine->ops->match)
         c->engine->ops->match(c->engine->self, db);
     if (!say)
@@ -545,6 +557,10 @@ static const struct console_command commands[] = {
     { "output", "next|previous|none|NAME", "which output to preview", cmd_output },
     { "intake", "", "the intake checks of every mix, as a panel", console_show_intake },
     { "platforms", "", "what each streaming platform's normalization does to the master", console_show_platforms },
+    { "ab", "[REFERENCE]", "switch between the master and a reference (the first), "
+      "loudness-matched", console_ab },
+    { "platform", "NAME|off|next", "play the master as a streaming platform would (spotify, "
+      "apple, youtube, tidal, amazon)", console_platform },
     { "tonal", "[N] [REFERENCE]", "tonal balance of track N against the reference", console_show_tonal },
     { "redraw", "", "draw the whole screen again", cmd_redraw },
     { "render", "[OUTPUT...]", "render the outputs (all when none is named) on a worker", cmd_render },

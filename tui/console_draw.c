@@ -481,8 +481,12 @@ static void draw_transport(struct console *c)
         timeline_clock(rate, st->length, len, sizeof len);
         const char *state = st->state == PLAYBACK_PLAYING ? (utf8 ? "\u25b6 playing" : "> playing")
                           : st->state == PLAYBACK_PAUSED ? "|| paused" : "[] stopped";
-        snprintf(line, sizeof line, " %s  track %d  %s / %s%s  xruns %u", state, st->track + 1,
-                 pos, len, st->loop ? "  loop" : "", st->xruns);
+        if (st->reference[0])
+            snprintf(line, sizeof line, " %s  reference %s  %s / %s%s  xruns %u", state,
+                     st->reference, pos, len, st->loop ? "  loop" : "", st->xruns);
+        else
+            snprintf(line, sizeof line, " %s  track %d  %s / %s%s  xruns %u", state,
+                     st->track + 1, pos, len, st->loop ? "  loop" : "", st->xruns);
     } else {
         int i = c->e->selected;
         if (i >= 0 && i < s->ntracks && c->tl_ok && i < c->tl.ntracks) {

@@ -27,6 +27,7 @@ struct playback_status {
     bool loop;
     unsigned xruns;
     char output[64];            /* the output being previewed ("" for the session rate) */
+    char reference[64];         /* the reference playing instead of the master, "" for none */
     char error[256];            /* why playback stopped by itself (a device lost, a mix
                                  * unreadable), once: the next poll clears it */
 };
@@ -69,6 +70,13 @@ struct playback_ops {
     /* A gain (dB) added after the master chain while a chain is bypassed,
      * so that bypass is loudness-matched; 0 for none. Ramped, never a click. */
     void (*match)(void *engine, double db);
+    /* A/B: ref >= 0 plays [reference] number ref of `s` instead of the
+     * master, as it is (no chains), at the same relative position in the
+     * track being played (clamped to the reference's length); ref < 0 goes
+     * back to the master at the same relative position in the same track.
+     * Either way with a trim of `db` (dB). Plays when stopped. */
+    bool (*reference)(void *engine, const struct session *s, int ref, double db, char *msg,
+                      size_t msglen);
     /* Previews an output of the session by name, NULL for none. */
     void (*preview)(void *engine, const char *output);
     /* The session changed (an edit, an undo): publish its chains. */

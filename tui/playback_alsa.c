@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "audio/engine.h"
+#include "audio/mixprobe.h"
 #include "audio/pcm_out.h"
 #include "dsp/live_loudness.h"
 #include "dsp/octave.h"
@@ -53,7 +54,13 @@ struct alsa_playback {
     struct playback pb;
     char device[256];
     int timer;
-    const struct session *live;     /* the console's, valid until the next play or update */
+    const struct session *live;     /* what plays: the console's (valid until the next play
+                                     * or update) or `ref_s` */
+    const struct session *master;   /* the console's, while a reference plays */
+    struct session *ref_s;          /* a reference as a one-track session, no chains */
+    int ref;                        /* the reference playing, -1 the master */
+    int ref_track;                  /* the master's track the reference stands in for */
+    char ref_name[64];
     struct session *s;              /* our copy, which the engine plays */
     struct timeline tl;             /* of `s` */
     bool tl_ok;
@@ -389,7 +396,11 @@ static bool start_at(struct alsa_playback *p, double from, double to, char *err,
         .preroll = PREROLL_SECONDS,
     };
     /* a DDP opened as an album plays from its image, as the plant has it */
-    const struct ddp *ddp = console_ddp();
+    const struct ddp *ddp = p->ref < 0 ? console_ddp() : NULL;
+    if (p->ref >= 0) {
+        opt.output = NULL;      /* a reference plays as it is */
+        opt.preroll = 0;
+    }
     if (ddp) {
         opt.output = NULL;
         opt.preroll = 0;
@@ -492,9 +503,21 @@ static int op_wake_fd(void *self)
     return p->timer;
 }
 
+/* Back to the master (a new play, an audition): the reference's session
+ * goes once no engine plays it. */
+static void leave_reference(struct alsa_playback *p)
+{
+    halt(p);
+    p->ref = -1;
+    p->ref_name[0] = 0;
+    session_free(p->ref_s);
+    p->ref_s = NULL;
+}
+
 static bool op_play(void *self, const struct session *s, int track, char *msg, size_t msglen)
 {
     struct alsa_playback *p = self;
+    leave_reference(p);
     p->live = s;
     p->audition = false;
     p->xruns = 0;
@@ -616,8 +639,8 @@ static bool op_audition(void *self, const struct session *s, int track, double s
                         char *msg, size_t msglen)
 {
     struct alsa_playback *p = self;
+    leave_reference(p);
     p->live = s;
-    halt(p);
     p->state = PLAYBACK_STOPPED;
     arm(p);
     if (s->ntracks < 2) {
@@ -666,6 +689,10 @@ static void op_update(void *self, const struct session *s)
 {
     struct alsa_playback *p = self;
     char err[512];
+    if (p->ref >= 0) {
+        p->master = s;      /* heard when going back to it */
+        return;
+    }
     p->live = s;
     /* new chains and gains go live, crossfaded; a changed timeline (a gap,
      * an order, a trim) or a new latency needs a new start */
@@ -675,6 +702,85 @@ static void op_update(void *self, const struct session *s)
         halt(p);        /* resuming starts afresh on the new session */
     else if (p->state == PLAYBACK_PLAYING && !p->audition)
         move_to(p, now_at(p));
+}
+
+/* Where playback is within the track playing, 0..1 (0 when stopped). */
+static double relative_position(const struct alsa_playback *p)
+{
+    if (p->state == PLAYBACK_STOPPED || p->track < 0 || p->track >= ntracks(p))
+        return 0;
+    double a = track_start(p, p->track), b = track_end(p, p->track);
+    double r = b > a ? (now_at(p) - a) / (b - a) : 0;
+    return r < 0 ? 0 : r > 1 ? 1 : r;
+}
+
+/* A one-track session that plays reference `ref` of `s` as it is: its own
+ * rate, no pregap, no chains, no gain. */
+static struct session *reference_session(const struct session *s, int ref, char *err, size_t errlen)
+{
+    struct session *r = session_new();
+    struct track *t = r ? session_insert_track(r, 0) : NULL;
+    if (!t || !str_set(&r->path, s->path) || !str_set(&t->file, s->refs[ref].file)) {
+        session_free(r);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    mix_probe_session(r);
+    if (!t->mix.ok) {
+        snprintf(err, errlen, "reference %s: %s", s->refs[ref].file, t->mix.error);
+        session_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static bool op_reference(void *self, const struct session *s, int ref, double db, char *msg,
+                         size_t msglen)
+{
+    struct alsa_playback *p = self;
+    double rel = relative_position(p);
+    bool was_ref = p->ref >= 0;
+    if (ref >= s->nrefs) {
+        snprintf(msg, msglen, "the session has no reference %d", ref + 1);
+        return false;
+    }
+    if (!was_ref) {
+        p->master = s;
+        p->ref_track = p->track >= 0 ? p->track : 0;
+    }
+    struct session *rs = NULL;
+    if (ref >= 0 && !(rs = reference_session(s, ref, msg, msglen)))
+        return false;
+    halt(p);
+    session_free(p->ref_s);
+    p->ref_s = rs;
+    p->ref = ref;
+    p->live = rs ? rs : p->master;
+    const char *name = ref >= 0 ? (s->refs[ref].name ? s->refs[ref].name : s->refs[ref].file) : "";
+    snprintf(p->ref_name, sizeof p->ref_name, "%s", name);
+    p->trim = db;
+    p->audition = false;
+    if (p->loud)
+        live_loudness_reset(p->loud);
+    /* the new timeline first, for the position in it */
+    if (!refresh_copy(p, msg, msglen) || ntracks(p) == 0) {
+        if (ntracks(p) == 0)
+            snprintf(msg, msglen, "the session has no tracks");
+        p->state = PLAYBACK_STOPPED;
+        arm(p);
+        return false;
+    }
+    int t = ref >= 0 ? 0 : p->ref_track < ntracks(p) ? p->ref_track : 0;
+    double a = track_start(p, t), b = track_end(p, t);
+    double from = a + rel * (b - a);
+    if (from > b - 0.1)
+        from = b - 0.1 > a ? b - 0.1 : a;
+    if (!start_at(p, from, span_end(p, from, -1), msg, msglen)) {
+        p->state = PLAYBACK_STOPPED;
+        arm(p);
+        return false;
+    }
+    return true;
 }
 
 /* The engine ran to the end of its span (or failed): loop, go on with
@@ -731,6 +837,8 @@ static bool op_poll(void *self, struct playback_status *st, struct playback_mete
     int rate = p->rate > 0 ? p->rate : (p->tl_ok ? p->tl.rate : 48000);
     st->state = p->state;
     st->track = p->tl_ok ? p->track : -1;
+    if (p->ref >= 0)
+        st->track = p->ref_track;    /* the master's track it stands in for */
     st->rate = rate;
     st->loop = p->loop && !p->audition;
     st->xruns = p->xruns;
@@ -740,12 +848,14 @@ static bool op_poll(void *self, struct playback_status *st, struct playback_mete
         st->xruns += (unsigned)es.xruns;
     }
     st->position = st->length = 0;
-    if (st->track >= 0 && st->track < ntracks(p)) {
+    int k = p->ref >= 0 ? 0 : st->track;
+    if (k >= 0 && k < ntracks(p)) {
         /* negative in the pregap, counting down to index 01 */
-        double a = track_start(p, st->track);
+        double a = track_start(p, k);
         st->position = llround((p->pos - a) * rate);
-        st->length = llround((track_end(p, st->track) - a) * rate);
+        st->length = llround((track_end(p, k) - a) * rate);
     }
+    snprintf(st->reference, sizeof st->reference, "%s", p->ref_name);
     snprintf(st->output, sizeof st->output, "%s", p->output);
     snprintf(st->error, sizeof st->error, "%s", p->error);
     p->error[0] = 0;
@@ -762,6 +872,7 @@ static void op_free(void *self)
     if (p->tl_ok)
         timeline_free(&p->tl);
     session_free(p->s);
+    session_free(p->ref_s);
     if (p->timer >= 0)
         close(p->timer);
     live_loudness_free(p->loud);
@@ -782,6 +893,7 @@ static const struct playback_ops alsa_ops = {
     .loop = op_loop,
     .audition = op_audition,
     .match = op_match,
+    .reference = op_reference,
     .preview = op_preview,
     .update = op_update,
     .poll = op_poll,
@@ -821,6 +933,7 @@ struct playback *playback_alsa_new(const char *device, char *note, size_t notele
     }
     snprintf(p->device, sizeof p->device, "%s", device);
     p->track = -1;
+    p->ref = -1;
     p->state = PLAYBACK_STOPPED;
     meters_silent(p);
     p->pb.ops = &alsa_ops;
