@@ -316,28 +316,6 @@ static double now_at(const struct alsa_playback *p)
     return p->e ? engine_seconds(p) : p->pos;
 }
 
-/* A deep copy through the session text, which the writer keeps exact. */
-static struct session *copy_session(const struct session *s, char *err, size_t errlen)
-{
-    char *text = session_format(s);
-    if (!text) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    struct session *c = session_parse(text, strlen(text), s->path ? s->path : "session", err, errlen);
-    free(text);
-    if (!c)
-        return NULL;
-    if (!str_set(&c->path, s->path)) {
-        session_free(c);
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    for (int i = 0; i < c->ntracks && i < s->ntracks; i++)
-        c->tracks[i].mix = s->tracks[i].mix;
-    return c;
-}
-
 /* Takes a fresh copy of the console's session (after the engine that
  * played the old one has gone). */
 static bool refresh_copy(struct alsa_playback *p, char *err, size_t errlen)
@@ -346,7 +324,7 @@ static bool refresh_copy(struct alsa_playback *p, char *err, size_t errlen)
         snprintf(err, errlen, "no session");
         return false;
     }
-    struct session *c = copy_session(p->live, err, errlen);
+    struct session *c = session_copy(p->live, err, errlen);
     if (!c)
         return false;
     struct timeline tl;
