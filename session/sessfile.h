@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "session/atomicfile.h"
 #include "session/model.h"
 
 /* Longest line a session may hold; longer is refused, not truncated. */
@@ -29,9 +30,5 @@ struct session *session_copy(const struct session *s, char *err, size_t errlen);
 /* Writes the session to `path` atomically: a temporary file in the same
  * folder, fsync, the previous file kept as `PATH~`, rename. */
 bool session_save(const struct session *s, const char *path, char *err, size_t errlen);
-/* Writes `len` bytes to `path` atomically (temporary file, fsync, rename),
- * keeping the old file as `PATH~` when `backup` is set. */
-bool file_write_atomic(const char *path, const char *data, size_t len, bool backup,
-                       char *err, size_t errlen);
 
 #endif

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "session/sessfile.h"
@@ -107,30 +106,4 @@ TEST(a_copy_writes_the_same_text_and_keeps_what_the_probe_found)
         session_free(c);
     }
     session_free(s);
-}
-
-/* A file named as a writer's temporary, in `dir`, for pid `pid`. */
-static void make_temporary(char *out, size_t len, const char *dir, long pid)
-{
-    snprintf(out, len, "%s/.t.lathe.%ld.AbC123", dir, pid);
-    FILE *f = fopen(out, "w");
-    if (f)
-        fclose(f);
-}
-
-TEST(a_save_removes_the_temporaries_of_killed_writers_only)
-{
-    const char *dir = harness_tmpdir();
-    pid_t child = fork();
-    if (child == 0)
-        _exit(0);
-    waitpid(child, NULL, 0);      /* a writer that no longer runs */
-    char dead[512], live[512], path[512], err[256];
-    make_temporary(dead, sizeof dead, dir, (long)child);
-    make_temporary(live, sizeof live, dir, (long)getppid());
-    snprintf(path, sizeof path, "%s/t.lathe", dir);
-    CHECK_MSG(file_write_atomic(path, "[album]\n", 8, true, err, sizeof err), "%s", err);
-    CHECK_MSG(access(dead, F_OK) != 0, "%s is still there", dead);
-    CHECK_MSG(access(live, F_OK) == 0, "%s was removed", live);
-    unlink(live);
 }
