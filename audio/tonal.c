@@ -130,14 +130,9 @@ int tonal_find_reference(const struct session *s, const char *name, char *err, s
     }
     if (!name)
         return 0;
-    char *end;
-    long k = strtol(name, &end, 10);
-    if (!*end && k >= 1 && k <= s->nrefs)
-        return (int)k - 1;
-    for (int i = 0; i < s->nrefs; i++)
-        if ((s->refs[i].name && strcmp(s->refs[i].name, name) == 0) ||
-            (s->refs[i].file && strcmp(s->refs[i].file, name) == 0))
-            return i;
+    int i = session_find_reference(s, name);
+    if (i >= 0)
+        return i;
     snprintf(err, errlen, "no reference \"%s\" (name, file or number 1 to %d)", name, s->nrefs);
     return -1;
 }

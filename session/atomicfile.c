@@ -28,7 +28,8 @@ static void copy_file(const char *from, const char *to)
 }
 
 /* Removes the temporary files that killed writers of `base` in `dir` left
- * (".BASE.PID.XXXXXX" of a PID that no longer runs); a live writer's stays. */
+ * (".BASE.PID." and mkstemp's six random characters, of a PID that no
+ * longer runs); a live writer's stays. */
 static void remove_dead_temporaries(const char *dir, const char *base)
 {
     DIR *d = opendir(*dir ? dir : ".");

@@ -560,20 +560,6 @@ RUN(cmd_save)
 
 editor_match_fn editor_match_hook;
 
-/* The reference named by its name, file or number from 1. */
-static int find_reference(const struct session *s, const char *name)
-{
-    char *end;
-    long k = strtol(name, &end, 10);
-    if (!*end && k >= 1 && k <= s->nrefs)
-        return (int)k - 1;
-    for (int i = 0; i < s->nrefs; i++)
-        if ((s->refs[i].name && strcmp(s->refs[i].name, name) == 0) ||
-            (s->refs[i].file && strcmp(s->refs[i].file, name) == 0))
-            return i;
-    return -1;
-}
-
 static bool all_digits(const char *s)
 {
     for (; *s; s++)
@@ -607,7 +593,7 @@ RUN(cmd_match)
     }
     int ref = 0;
     if (argc > a) {
-        ref = find_reference(e->s, argv[a]);
+        ref = session_find_reference(e->s, argv[a]);
         if (ref < 0 || argc > a + 1) {
             snprintf(msg, msglen, "match: no reference \"%s\" (its name, file or number 1 to %d)",
                      argv[a], e->s->nrefs);

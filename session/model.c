@@ -234,3 +234,16 @@ void chain_settings_remove(struct chain_settings *c, int at)
     memmove(&c->procs[at], &c->procs[at + 1], (size_t)(c->n - at - 1) * sizeof *c->procs);
     c->n--;
 }
+
+int session_find_reference(const struct session *s, const char *what)
+{
+    char *end;
+    long k = strtol(what, &end, 10);
+    if (!*end && k >= 1 && k <= s->nrefs)
+        return (int)k - 1;
+    for (int i = 0; i < s->nrefs; i++)
+        if ((s->refs[i].name && strcmp(s->refs[i].name, what) == 0) ||
+            (s->refs[i].file && strcmp(s->refs[i].file, what) == 0))
+            return i;
+    return -1;
+}

@@ -188,6 +188,9 @@ void session_move_track(struct session *s, int from, int to);
 struct output *session_add_output(struct session *s, const char *name);
 struct output *session_find_output(const struct session *s, const char *name);
 struct reference *session_add_reference(struct session *s);
+/* The reference `what` names: its number from 1, its name or its file;
+ * -1 when none does. */
+int session_find_reference(const struct session *s, const char *what);
 
 /* Chain editing. */
 bool chain_settings_insert(struct chain_settings *c, int at, const struct proc *p);

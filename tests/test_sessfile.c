@@ -107,3 +107,19 @@ TEST(a_copy_writes_the_same_text_and_keeps_what_the_probe_found)
     }
     session_free(s);
 }
+
+TEST(a_reference_is_found_by_number_name_or_file)
+{
+    static const char in[] = "[reference]\nfile = a.wav\nname = Alpha\n[reference]\nfile = b.wav\n";
+    char err[256];
+    struct session *s = session_parse(in, sizeof in - 1, "r.lathe", err, sizeof err);
+    CHECK_MSG(s != NULL, "%s", err);
+    if (!s)
+        return;
+    CHECK_EQ_INT(session_find_reference(s, "2"), 1);
+    CHECK_EQ_INT(session_find_reference(s, "Alpha"), 0);
+    CHECK_EQ_INT(session_find_reference(s, "b.wav"), 1);
+    CHECK_EQ_INT(session_find_reference(s, "3"), -1);
+    CHECK_EQ_INT(session_find_reference(s, "Beta"), -1);
+    session_free(s);
+}

@@ -52,18 +52,6 @@ static const char *ref_name(const struct reference *r)
     return r->name ? r->name : r->file ? r->file : "?";
 }
 
-/* Reference by name, file or number (from 1); -1 when none. */
-static int find_reference(const struct session *s, const char *what)
-{
-    for (int i = 0; i < s->nrefs; i++)
-        if ((s->refs[i].name && strcmp(s->refs[i].name, what) == 0) ||
-            (s->refs[i].file && strcmp(s->refs[i].file, what) == 0))
-            return i;
-    char *end;
-    long k = strtol(what, &end, 10);
-    return *end == 0 && k >= 1 && k <= s->nrefs ? (int)k - 1 : -1;
-}
-
 /* Back to the master, with the bypass's match if bypassed. */
 static bool back_to_master(struct console *c, char *msg, size_t msglen)
 {
@@ -86,7 +74,7 @@ unsigned console_ab(struct console *c, int argc, char **argv, const char *rest)
                                  "(file = ..., name = ...) to the session");
         return DRAW_MESSAGE;
     }
-    int ref = argc >= 2 ? find_reference(s, argv[1]) : 0;
+    int ref = argc >= 2 ? session_find_reference(s, argv[1]) : 0;
     if (ref < 0) {
         console_message(c, true, "no reference \"%s\" (the first is \"%s\")", argv[1],
                         ref_name(&s->refs[0]));
