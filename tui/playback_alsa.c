@@ -799,16 +799,17 @@ static bool op_poll(void *self, struct playback_status *st, struct playback_mete
     if (p->e) {
         struct engine_status es;
         engine_status(p->e, &es);
+        /* what an engine played is metered even when it has just ended
+         * (a short looped span may end between two polls every time) */
+        take_meters(p);
+        take_tap(p);
         if (!es.running) {
             ended(p, es.failed);
-            fresh = true;
         } else {
             p->pos = (double)es.position / p->rate;
             p->track = track_at(p, p->pos);
-            take_meters(p);
-            take_tap(p);
-            fresh = true;
         }
+        fresh = true;
     }
     if (!fresh)
         return false;
