@@ -10,6 +10,10 @@
 #include "audio/measure.h"
 #include "session/timeline.h"
 
+/* A pass that misses the target by at most this (LU) is expected to be
+ * followed by the last. */
+#define LEVEL_NEAR 0.5
+
 static double clamp_gain(double g)
 {
     g = round(g * 100) / 100;
@@ -46,6 +50,20 @@ static double next_gain(struct history *h, double gain, double loudness, double 
     }
     *h = (struct history){ .have = true, .gain = gain, .loudness = loudness };
     return clamp_gain(gain + (target - loudness) / slope);
+}
+
+/* How far the pass missed the target, in LU: the album's miss, or the
+ * largest of the tracks'. */
+static double largest_miss(const struct session *s, const struct loudness_result *lr,
+                           const struct loudness_result *album)
+{
+    if (s->album.leveling != LEVEL_TRACK)
+        return isfinite(album->integrated) ? fabs(s->album.target - album->integrated) : 0.0;
+    double miss = 0.0;
+    for (int i = 0; i < s->ntracks; i++)
+        if (isfinite(lr[i].integrated) && fabs(s->album.target - lr[i].integrated) > miss)
+            miss = fabs(s->album.target - lr[i].integrated);
+    return miss;
 }
 
 /* One pass's correction; false when it moved nothing. `hist` holds one
@@ -99,15 +117,28 @@ bool level_session(struct session *s, double ceiling, struct loudness_result *tr
         snprintf(err, errlen, "out of memory");
         return false;
     }
+    /* Steering passes measure the integrated loudness alone, which costs a
+     * fraction of the full readings (true peak, range). The pass expected to
+     * be the last, after one that came near the target, measures everything
+     * for the report; if a lean pass finds nothing to move, one full pass
+     * follows. */
     bool ok = true;
     bool done = false;
+    bool full = false;
     while (r->passes < LEVEL_MAX_PASSES && !done) {
-        if (!measure_album(s, &tl, r->has_ceiling, r->ceiling, lr, &r->album, err, errlen)) {
+        if (r->passes == LEVEL_MAX_PASSES - 1)
+            full = true;
+        if (!measure_album(s, &tl, r->has_ceiling, r->ceiling,
+                           full ? ALBUM_METER_REPORT : ALBUM_METER_LEAN, lr, &r->album, err,
+                           errlen)) {
             ok = false;
             break;
         }
         r->passes++;
-        done = !correct(s, lr, &r->album, hist);
+        double miss = largest_miss(s, lr, &r->album);
+        if (!correct(s, lr, &r->album, hist))
+            done = full;
+        full = miss <= LEVEL_NEAR;
     }
     r->converged = done;
     timeline_free(&tl);

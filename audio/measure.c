@@ -16,46 +16,6 @@
 #include "audio/album_stream.h"
 #include "dsp/chain.h"
 
-struct meters {
-    const struct timeline *tl;
-    struct loudness *album, *track;
-    struct loudness_result *results;
-    int current;
-    int64_t position;
-};
-
-/* Adds frames to the album meter and to the meter of the track whose span
- * [index1, next index1) they fall in. */
-static bool meters_add(struct meters *m, const double *buf, int frames)
-{
-    loudness_add(m->album, buf, (size_t)frames);
-    int done = 0;
-    while (done < frames && m->current < m->tl->ntracks) {
-        const struct timeline_track *tt = &m->tl->tracks[m->current];
-        int64_t here = m->position + done;
-        if (here < tt->index1) {
-            int64_t skip = tt->index1 - here;
-            done += (int)(skip < frames - done ? skip : frames - done);
-            continue;
-        }
-        int64_t n = tt->next_index1 - here;
-        if (n > frames - done)
-            n = frames - done;
-        if (!m->track && !(m->track = loudness_new(m->tl->rate, 2)))
-            return false;
-        loudness_add(m->track, buf + (size_t)done * 2, (size_t)n);
-        done += (int)n;
-        if (here + n >= tt->next_index1) {
-            loudness_finish(m->track, &m->results[m->current]);
-            loudness_free(m->track);
-            m->track = NULL;
-            m->current++;
-        }
-    }
-    m->position += frames;
-    return true;
-}
-
 #define FEED_BLOCKS 4
 
 struct feed {
@@ -118,7 +78,7 @@ static void feed_release(struct feed *f, bool threaded, int *slot)
 }
 
 bool measure_album(const struct session *s, const struct timeline *tl, bool has_ceiling,
-                   double ceiling, struct loudness_result *tracks,
+                   double ceiling, enum album_meter_mode mode, struct loudness_result *tracks,
                    struct loudness_result *album, char *err, size_t errlen)
 {
     struct album_stream *a = album_stream_new(s, tl, err, errlen);
@@ -139,9 +99,16 @@ bool measure_album(const struct session *s, const struct timeline *tl, bool has_
             return false;
         }
     }
-    struct meters m = { .tl = tl, .results = tracks, .album = loudness_new(tl->rate, 2) };
+    int64_t *bounds = malloc(sizeof *bounds * ((size_t)tl->ntracks + 1));
+    for (int i = 0; bounds && i < tl->ntracks; i++)
+        bounds[i] = tl->tracks[i].index1;
+    if (bounds)
+        bounds[tl->ntracks] = tl->ntracks ? tl->tracks[tl->ntracks - 1].next_index1 : 0;
+    struct album_meter *meter =
+        bounds ? album_meter_new(tl->rate, 2, bounds, tl->ntracks, mode) : NULL;
+    free(bounds);
     struct feed f = { .a = a };
-    bool ok = m.album != NULL;
+    bool ok = meter != NULL;
     for (int i = 0; i < FEED_BLOCKS; i++)
         ok &= (f.buf[i] = malloc(sizeof(double) * ALBUM_MAX_BLOCK * 2)) != NULL;
     if (!ok)
@@ -159,7 +126,7 @@ bool measure_album(const struct session *s, const struct timeline *tl, bool has_
         }
         /* the limiter works in place: the block is released after metering */
         int out = runner ? chain_runner_process(runner, buf, n) : n;
-        ok = meters_add(&m, buf, out);
+        ok = album_meter_add(meter, buf, out);
         feed_release(&f, threaded, &slot);
     }
     if (threaded) {
@@ -173,15 +140,12 @@ bool measure_album(const struct session *s, const struct timeline *tl, bool has_
         snprintf(err, errlen, "%s", album_stream_error(a));
     buf = f.buf[0];
     while (ok && buf && runner && (n = chain_runner_finish(runner, buf, ALBUM_MAX_BLOCK)) > 0)
-        ok = meters_add(&m, buf, n);
-    if (ok) {
-        if (m.track) {
-            loudness_finish(m.track, &tracks[m.current]);
-        }
-        loudness_finish(m.album, album);
+        ok = album_meter_add(meter, buf, n);
+    if (ok && !album_meter_finish(meter, tracks, album)) {
+        snprintf(err, errlen, "out of memory");
+        ok = false;
     }
-    loudness_free(m.track);
-    loudness_free(m.album);
+    album_meter_free(meter);
     for (int i = 0; i < FEED_BLOCKS; i++)
         free(f.buf[i]);
     pthread_mutex_destroy(&f.lock);

@@ -8,13 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dsp/loudness.h"
+#include "dsp/album_meter.h"
 #include "session/model.h"
 #include "session/timeline.h"
 
-/* `tracks` has room for s->ntracks results. */
+/* `tracks` has room for s->ntracks results. ALBUM_METER_LEAN measures the
+ * integrated loudness only, for the passes that steer leveling. */
 bool measure_album(const struct session *s, const struct timeline *tl, bool has_ceiling,
-                   double ceiling, struct loudness_result *tracks,
+                   double ceiling, enum album_meter_mode mode, struct loudness_result *tracks,
                    struct loudness_result *album, char *err, size_t errlen);
 
 #endif

@@ -78,8 +78,8 @@ bool platforms_measure(const struct session *s, const struct timeline *tl,
         snprintf(err, errlen, "out of memory");
         return false;
     }
-    if (!measure_album(s, tl, !isnan(out->ceiling), out->ceiling, out->tracks, &out->album,
-                       err, errlen)) {
+    if (!measure_album(s, tl, !isnan(out->ceiling), out->ceiling, ALBUM_METER_REPORT,
+                       out->tracks, &out->album, err, errlen)) {
         platforms_free(out);
         return false;
     }

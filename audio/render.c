@@ -38,7 +38,7 @@
 #include "audio/sink.h"
 #include "audio/textfile.h"
 #include "audio/tocfile.h"
-#include "dsp/loudness.h"
+#include "dsp/album_meter.h"
 #include "session/timeline.h"
 
 #define BLOCK ALBUM_MAX_BLOCK
@@ -54,8 +54,7 @@ struct job {
     struct sink *sinks[MAX_SINKS];
     int nsinks;
     int64_t *marks;             /* index 01 of each track at the output rate, then the end */
-    struct loudness *album_meter, *track_meter;
-    int meter_track;
+    struct album_meter *meter;  /* the delivered samples, for loudness.txt */
     struct loudness_result album_lr, *track_lr;
     bool failed;
     char err[1024];
@@ -97,50 +96,13 @@ static void sink_free(struct sink *k)
 
 /* ---- per block ---- */
 
-static bool meter_tracks(struct job *j, const struct render_block *b)
-{
-    int64_t pos = b->position;
-    int done = 0;
-    while (done < b->frames) {
-        int t = j->meter_track;
-        int64_t end = t < j->ctx.s->ntracks ? j->marks[t + 1] : INT64_MAX;
-        int64_t start = t < j->ctx.s->ntracks ? j->marks[t] : INT64_MAX;
-        int64_t here = pos + done;
-        if (t >= j->ctx.s->ntracks)
-            break;
-        if (here < start) {     /* track 1's pregap */
-            int64_t skip = start - here;
-            done += (int)(skip < b->frames - done ? skip : b->frames - done);
-            continue;
-        }
-        int64_t n = end - here;
-        if (n > b->frames - done)
-            n = b->frames - done;
-        if (n > 0) {
-            if (!j->track_meter && !(j->track_meter = loudness_new(j->ctx.rate, SINK_CHANNELS)))
-                return false;
-            loudness_add(j->track_meter, b->samples + (size_t)done * SINK_CHANNELS, (size_t)n);
-            done += (int)n;
-        }
-        if (here + n >= end) {
-            if (j->track_meter)
-                loudness_finish(j->track_meter, &j->track_lr[t]);
-            loudness_free(j->track_meter);
-            j->track_meter = NULL;
-            j->meter_track++;
-        }
-    }
-    return true;
-}
-
 static bool emit(void *ctx, const struct render_block *b, char *err, size_t errlen)
 {
     struct job *j = ctx;
     for (int i = 0; i < j->nsinks; i++)
         if (!j->sinks[i]->ops->write(j->sinks[i]->state, b, err, errlen))
             return false;
-    loudness_add(j->album_meter, b->samples, (size_t)b->frames);
-    if (!meter_tracks(j, b)) {
+    if (!album_meter_add(j->meter, b->samples, b->frames)) {
         snprintf(err, errlen, "out of memory");
         return false;
     }
@@ -244,14 +206,18 @@ static bool job_setup(struct render *r, struct job *j, const struct group *g,
     int n = r->s->ntracks;
     j->marks = calloc((size_t)n + 1, sizeof *j->marks);
     j->track_lr = calloc((size_t)n + 1, sizeof *j->track_lr);
-    j->album_meter = loudness_new(j->ctx.rate, SINK_CHANNELS);
-    if (!j->marks || !j->track_lr || !j->album_meter) {
+    if (!j->marks || !j->track_lr) {
         snprintf(err, errlen, "out of memory");
         return false;
     }
     for (int i = 0; i < n; i++)
         j->marks[i] = sink_mark(&j->ctx, r->tl.tracks[i].index1);
     j->marks[n] = j->ctx.length;
+    j->meter = album_meter_new(j->ctx.rate, SINK_CHANNELS, j->marks, n, ALBUM_METER_REPORT);
+    if (!j->meter) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
     struct sink *k = NULL;
     char name[512];
     switch (o->format) {
@@ -387,11 +353,9 @@ static bool job_finish(struct render *r, struct job *j, char *err, size_t errlen
     for (int i = 0; i < j->nsinks; i++)
         if (!j->sinks[i]->ops->finish(j->sinks[i]->state, err, errlen))
             return false;
-    loudness_finish(j->album_meter, &j->album_lr);
-    if (j->track_meter) {
-        loudness_finish(j->track_meter, &j->track_lr[j->meter_track]);
-        loudness_free(j->track_meter);
-        j->track_meter = NULL;
+    if (!album_meter_finish(j->meter, j->track_lr, &j->album_lr)) {
+        snprintf(err, errlen, "out of memory");
+        return false;
     }
     struct sheet_ctx c = { j, r };
     if (j->o->format == OUT_CUE && !write_text(j->dir, "album.cue", cue_text, &c, err, errlen))
@@ -469,8 +433,7 @@ static void job_free(struct job *j)
     outstage_free(j->stage);
     for (int i = 0; i < j->nsinks; i++)
         sink_free(j->sinks[i]);
-    loudness_free(j->album_meter);
-    loudness_free(j->track_meter);
+    album_meter_free(j->meter);
     free(j->marks);
     free(j->track_lr);
 }

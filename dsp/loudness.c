@@ -31,11 +31,13 @@
 #define PAD_SECONDS_DEN 2
 #define ZERO_FRAMES 4096
 #define WINDOWS_IN_SHORTTERM 15 /* 3 s = 15 windows of 200 ms */
+#define ONLY_INTEGRATED 4       /* the bit of LOUDNESS_INTEGRATED of its own */
 
 struct loudness {
     ebur128_state *st;
     int rate;
     int channels;
+    unsigned flags;
     int hop;            /* frames between readings of M and S */
     int hop_pos;        /* frames fed since the last reading */
     bool composed;      /* M and S from 200 ms windows (else queried directly) */
@@ -51,6 +53,10 @@ struct loudness {
     double *zeros;      /* silence for the end padding */
     bool failed;
     bool finished;
+    double last_sample[LOUDNESS_MAX_CHANNELS];  /* linear, of the last loudness_add */
+    double last_true[LOUDNESS_MAX_CHANNELS];
+    double given_sample[LOUDNESS_MAX_CHANNELS]; /* LOUDNESS_NO_PEAKS: merged from outside */
+    double given_true[LOUDNESS_MAX_CHANNELS];
     struct loudness_result result;
 };
 
@@ -110,6 +116,11 @@ static void set_channel_map(ebur128_state *st, int channels)
 
 struct loudness *loudness_new(int rate, int channels)
 {
+    return loudness_new_flags(rate, channels, 0);
+}
+
+struct loudness *loudness_new_flags(int rate, int channels, unsigned flags)
+{
     if (rate < 1000 || rate > 1000000 || channels < 1 || channels > LOUDNESS_MAX_CHANNELS)
         return NULL;
     struct loudness *m = calloc(1, sizeof *m);
@@ -117,18 +128,22 @@ struct loudness *loudness_new(int rate, int channels)
         return NULL;
     m->rate = rate;
     m->channels = channels;
+    m->flags = flags;
     m->momentary = m->shortterm = -HUGE_VAL;
     m->momentary_max = m->shortterm_max = -HUGE_VAL;
     choose_hop(m);
-    m->st = ebur128_init((unsigned)channels, (unsigned long)rate,
-                         EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_S |
-                         EBUR128_MODE_SAMPLE_PEAK | EBUR128_MODE_TRUE_PEAK);
+    int mode = EBUR128_MODE_I;
+    if (!(flags & ONLY_INTEGRATED))
+        mode |= EBUR128_MODE_LRA | EBUR128_MODE_S;
+    if (!(flags & LOUDNESS_NO_PEAKS))
+        mode |= EBUR128_MODE_SAMPLE_PEAK | EBUR128_MODE_TRUE_PEAK;
+    m->st = ebur128_init((unsigned)channels, (unsigned long)rate, mode);
     m->zeros = calloc((size_t)ZERO_FRAMES * (size_t)channels, sizeof *m->zeros);
-    if (m->composed) {
+    if (m->composed && !(flags & LOUDNESS_NO_MAXIMA)) {
         m->ring_len = WINDOWS_IN_SHORTTERM * m->hops_per_window;
         m->ring = calloc((size_t)m->ring_len, sizeof *m->ring);
     }
-    if (!m->st || !m->zeros || (m->composed && !m->ring)) {
+    if (!m->st || !m->zeros || (m->ring_len && !m->ring)) {
         loudness_free(m);
         return NULL;
     }
@@ -199,15 +214,45 @@ static bool read_hop(struct loudness *m)
     return true;
 }
 
+/* Feeds libebur128 and keeps the largest peaks of the frames it was fed
+ * since the last reset of last_sample and last_true. */
+static bool feed(struct loudness *m, const double *buf, size_t frames)
+{
+    if (ebur128_add_frames_double(m->st, buf, frames) != EBUR128_SUCCESS)
+        return false;
+    if (m->flags & LOUDNESS_NO_PEAKS)
+        return true;
+    for (int c = 0; c < m->channels; c++) {
+        double sp = 0.0, tp = 0.0;
+        if (ebur128_prev_sample_peak(m->st, (unsigned)c, &sp) != EBUR128_SUCCESS ||
+            ebur128_prev_true_peak(m->st, (unsigned)c, &tp) != EBUR128_SUCCESS)
+            return false;
+        if (sp > m->last_sample[c])
+            m->last_sample[c] = sp;
+        if (tp > m->last_true[c])
+            m->last_true[c] = tp;
+    }
+    return true;
+}
+
 bool loudness_add(struct loudness *m, const double *buf, size_t frames)
 {
     if (m->failed || m->finished)
         return false;
+    for (int c = 0; c < m->channels; c++)
+        m->last_sample[c] = m->last_true[c] = 0.0;
+    if (m->flags & LOUDNESS_NO_MAXIMA) {
+        if (frames > 0 && !feed(m, buf, frames)) {
+            m->failed = true;
+            return false;
+        }
+        return true;
+    }
     while (frames > 0) {
         size_t n = (size_t)(m->hop - m->hop_pos);
         if (n > frames)
             n = frames;
-        if (ebur128_add_frames_double(m->st, buf, n) != EBUR128_SUCCESS) {
+        if (!feed(m, buf, n)) {
             m->failed = true;
             return false;
         }
@@ -223,6 +268,24 @@ bool loudness_add(struct loudness *m, const double *buf, size_t frames)
         }
     }
     return true;
+}
+
+void loudness_last_peaks(const struct loudness *m, double *sample, double *true_peak)
+{
+    for (int c = 0; c < m->channels; c++) {
+        sample[c] = m->last_sample[c];
+        true_peak[c] = m->last_true[c];
+    }
+}
+
+void loudness_merge_peaks(struct loudness *m, const double *sample, const double *true_peak)
+{
+    for (int c = 0; c < m->channels; c++) {
+        if (sample[c] > m->given_sample[c])
+            m->given_sample[c] = sample[c];
+        if (true_peak[c] > m->given_true[c])
+            m->given_true[c] = true_peak[c];
+    }
 }
 
 double loudness_momentary(const struct loudness *m)
@@ -245,7 +308,9 @@ static bool finish(struct loudness *m)
     struct loudness_result *r = &m->result;
     r->channels = m->channels;
     /* The windows that end on the last frame, when it is off the hop grid. */
-    if (m->hop_pos > 0) {
+    if (m->flags & LOUDNESS_NO_MAXIMA) {
+        m->momentary_max = m->shortterm_max = NAN;
+    } else if (m->hop_pos > 0) {
         double M, S;
         if (ebur128_loudness_momentary(m->st, &M) != EBUR128_SUCCESS ||
             ebur128_loudness_shortterm(m->st, &S) != EBUR128_SUCCESS)
@@ -261,19 +326,24 @@ static bool finish(struct loudness *m)
         return false;
     /* Silence after the end can only lower M and S, so it is fed unread. */
     size_t pad = (size_t)m->rate * PAD_SECONDS_NUM / PAD_SECONDS_DEN;
+    if (m->flags & ONLY_INTEGRATED)
+        pad = 0;
     while (pad > 0) {
         size_t n = pad < ZERO_FRAMES ? pad : ZERO_FRAMES;
         if (ebur128_add_frames_double(m->st, m->zeros, n) != EBUR128_SUCCESS)
             return false;
         pad -= n;
     }
-    if (ebur128_loudness_range(m->st, &r->range) != EBUR128_SUCCESS)
+    if (m->flags & ONLY_INTEGRATED)
+        r->range = NAN;
+    else if (ebur128_loudness_range(m->st, &r->range) != EBUR128_SUCCESS)
         return false;
     r->sample_peak_max = r->true_peak_max = -HUGE_VAL;
     for (int c = 0; c < m->channels; c++) {
-        double sp = 0.0, tp = 0.0;
-        if (ebur128_sample_peak(m->st, (unsigned)c, &sp) != EBUR128_SUCCESS ||
-            ebur128_true_peak(m->st, (unsigned)c, &tp) != EBUR128_SUCCESS)
+        double sp = m->given_sample[c], tp = m->given_true[c];
+        if (!(m->flags & LOUDNESS_NO_PEAKS) &&
+            (ebur128_sample_peak(m->st, (unsigned)c, &sp) != EBUR128_SUCCESS ||
+             ebur128_true_peak(m->st, (unsigned)c, &tp) != EBUR128_SUCCESS))
             return false;
         /* The interpolating filter may read a little under the samples
          * themselves (standards §5.5); a true peak is never below them. */

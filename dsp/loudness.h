@@ -41,11 +41,36 @@ struct loudness_result {
 /* A meter for `channels` (1..LOUDNESS_MAX_CHANNELS) at `rate` Hz; NULL on
  * bad arguments or when memory runs out. */
 struct loudness *loudness_new(int rate, int channels);
+
+/* What a meter may leave out, for meters that run over a whole album many
+ * times (a render's reports, leveling passes): each costs CPU per sample.
+ *   LOUDNESS_NO_MAXIMA  no momentary and short-term readings on the fine
+ *                       hop: momentary_max and shortterm_max are NaN;
+ *   LOUDNESS_NO_PEAKS   no sample or true peak of its own: the peaks are
+ *                       the ones given to loudness_merge_peaks (silence
+ *                       when none were), typically another meter's
+ *                       loudness_last_peaks over the same frames;
+ *   LOUDNESS_INTEGRATED integrated loudness only: also no loudness range
+ *                       (NaN) and no peaks, as LOUDNESS_NO_PEAKS. */
+enum {
+    LOUDNESS_NO_MAXIMA = 1,
+    LOUDNESS_NO_PEAKS = 2,
+    LOUDNESS_INTEGRATED = 4 | LOUDNESS_NO_MAXIMA | LOUDNESS_NO_PEAKS,
+};
+struct loudness *loudness_new_flags(int rate, int channels, unsigned flags);
 /* Frees the meter; loudness_free(NULL) does nothing. */
 void loudness_free(struct loudness *m);
 /* Measures `frames` interleaved frames. False when memory ran out (the
  * meter is then unusable) or after loudness_finish. */
 bool loudness_add(struct loudness *m, const double *buf, size_t frames);
+/* The linear sample and true peaks, per channel, of the frames given to the
+ * last loudness_add (0 for a meter with LOUDNESS_NO_PEAKS). The true-peak
+ * filter lags a few samples, so the last points of one call are counted in
+ * the next. */
+void loudness_last_peaks(const struct loudness *m, double *sample, double *true_peak);
+/* Raises the peaks of a LOUDNESS_NO_PEAKS meter to at least these linear
+ * values per channel. */
+void loudness_merge_peaks(struct loudness *m, const double *sample, const double *true_peak);
 /* The momentary and short-term loudness at the last hop boundary, in LUFS
  * (for live display and tests). */
 double loudness_momentary(const struct loudness *m);

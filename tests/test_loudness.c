@@ -324,3 +324,77 @@ TEST(a_file_shorter_than_a_hop_is_read)
     CHECK_NEAR(r.sample_peak_max, -6.02, 0.05);
     loudness_free(m);
 }
+
+/* What the flags leave out is left out, and what they keep reads exactly
+ * as the full meter's reading: same frames, same libebur128 gating. */
+TEST(flags_leave_out_only_what_they_name)
+{
+    size_t frames;
+    double *buf = mix_render(MIX_CLEAN, 48000, 6.0, &frames);
+    struct loudness *full = loudness_new(48000, 2);
+    struct loudness *nomax = loudness_new_flags(48000, 2, LOUDNESS_NO_MAXIMA);
+    struct loudness *nopeak = loudness_new_flags(48000, 2, LOUDNESS_NO_MAXIMA | LOUDNESS_NO_PEAKS);
+    struct loudness *lean = loudness_new_flags(48000, 2, LOUDNESS_INTEGRATED);
+    CHECK(buf && full && nomax && nopeak && lean);
+    if (buf && full && nomax && nopeak && lean) {
+        struct loudness_result f, a, b, c;
+        CHECK(feed(full, buf, frames, 2, 4096) && loudness_finish(full, &f));
+        CHECK(feed(nomax, buf, frames, 2, 333) && loudness_finish(nomax, &a));
+        CHECK(feed(nopeak, buf, frames, 2, 4096) && loudness_finish(nopeak, &b));
+        CHECK(feed(lean, buf, frames, 2, 1000) && loudness_finish(lean, &c));
+        CHECK(isfinite(f.integrated) && isfinite(f.momentary_max) && f.range > 0.0);
+        CHECK(a.integrated == f.integrated && a.range == f.range);
+        CHECK(a.true_peak_max == f.true_peak_max && a.sample_peak[1] == f.sample_peak[1]);
+        CHECK(isnan(a.momentary_max) && isnan(a.shortterm_max));
+        CHECK(b.integrated == f.integrated && b.range == f.range);
+        CHECK(isinf(b.true_peak_max) && isinf(b.sample_peak_max) && isnan(b.plr));
+        /* I alone keeps 400 ms of audio, not 3 s: libebur128's sums wrap
+         * elsewhere and round differently */
+        CHECK_NEAR(c.integrated, f.integrated, 1e-9);
+        CHECK(isnan(c.range) && isinf(c.true_peak_max));
+    }
+    free(buf);
+    loudness_free(full);
+    loudness_free(nomax);
+    loudness_free(nopeak);
+    loudness_free(lean);
+}
+
+/* The peaks of each call, merged into a meter without peaks, give the
+ * meter's own peaks: the loud part is in the middle, so the filter's lag
+ * and the end padding cannot matter. */
+TEST(last_peaks_merged_elsewhere_give_the_same_peaks)
+{
+    const int rate = 44100;
+    size_t frames = 3 * (size_t)rate;
+    double *buf = calloc(frames * 2, sizeof *buf);
+    struct loudness *src = loudness_new(rate, 2);
+    struct loudness *dst = loudness_new_flags(rate, 2, LOUDNESS_NO_PEAKS);
+    CHECK(buf && src && dst);
+    if (buf && src && dst) {
+        /* an inter-sample peak: fs/4 at 45 degrees, 0.5 per sample, 0.707 true */
+        for (size_t n = (size_t)rate; n < 2 * (size_t)rate; n++) {
+            buf[2 * n] = 0.5 * sin(M_PI / 2 * (double)n + M_PI / 4) * M_SQRT2;
+            buf[2 * n + 1] = 0.25 * sin(2 * M_PI * 1000.0 * (double)n / rate);
+        }
+        for (size_t done = 0; done < frames; done += 999) {
+            size_t n = frames - done < 999 ? frames - done : 999;
+            double sp[2], tp[2];
+            CHECK(loudness_add(src, buf + 2 * done, n) && loudness_add(dst, buf + 2 * done, n));
+            loudness_last_peaks(src, sp, tp);
+            CHECK(tp[0] >= sp[0] - 1e-6);
+            loudness_merge_peaks(dst, sp, tp);
+        }
+        struct loudness_result a, b;
+        CHECK(loudness_finish(src, &a) && loudness_finish(dst, &b));
+        for (int c = 0; c < 2; c++) {
+            CHECK(a.sample_peak[c] == b.sample_peak[c]);
+            CHECK(a.true_peak[c] == b.true_peak[c]);
+        }
+        CHECK(b.true_peak[0] > b.sample_peak[0] + 2.5);
+        CHECK(a.plr == b.plr && a.integrated == b.integrated);
+    }
+    free(buf);
+    loudness_free(src);
+    loudness_free(dst);
+}

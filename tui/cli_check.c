@@ -148,7 +148,8 @@ static void check_audio(struct session *s, const struct timeline *tl, struct pro
     if (lr && pv) {
         memcpy(lr, pv->tracks, (size_t)n * sizeof *lr);
         album = pv->album;
-    } else if (!lr || !measure_album(s, tl, !isnan(ceiling), ceiling, lr, &album, err, sizeof err)) {
+    } else if (!lr || !measure_album(s, tl, !isnan(ceiling), ceiling, ALBUM_METER_LEAN, lr, &album,
+                                         err, sizeof err)) {
         if (lr)
             problems_add(p, SEV_ERROR, 0, "render", "%s", err);
         free(lr);

@@ -1,18 +1,24 @@
 # SPDX-License-Identifier: MIT
-# pty_console.py MODE LATHE SESSION: runs the console in a pseudo-terminal of
-# 80x24 and measures what it writes.
+# pty_console.py MODE LATHE SESSION [ARG...]: runs the console in a
+# pseudo-terminal of 80x24 and measures what it writes.
 #   first  -> seconds from start until the bottom line ("track 1 of") is out
 #   idle   -> bytes per second written over 10 s without a key
 #   nav    -> bytes per second over 10 s of moving down and up the list
 #             (j/k, five keys a second)
+#   play   -> bytes per second over 10 s of playing track 1 with the meters
+#             (give -D null as ARGs)
+#   warm   -> waits (up to 20 minutes) until the background analysis has
+#             written every track to the cache file .SESSION.cache, so that
+#             a later start finds it; prints the seconds it took
 import os, pty, select, struct, sys, time, fcntl, termios, signal
 
 mode, lathe, session = sys.argv[1], sys.argv[2], sys.argv[3]
+extra = sys.argv[4:]
 pid, fd = pty.fork()
 if pid == 0:
     os.environ["TERM"] = "xterm-256color"
     os.environ["LANG"] = os.environ["LC_ALL"] = "C.UTF-8"
-    os.execv(lathe, [lathe, session])
+    os.execv(lathe, [lathe, session] + extra)
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
 t0 = time.monotonic()
 out = bytearray()
@@ -40,8 +46,15 @@ if mode == "first":
     while b"track 1 of" not in out and time.monotonic() - t0 < 20:
         pump(0.005)
     result = "%.3f" % (time.monotonic() - t0)
-elif mode in ("idle", "nav"):
+elif mode in ("idle", "nav", "play"):
     pump(2)                                 # the first frame is not counted
+    if mode == "play":
+        os.write(fd, b"\r")
+        while b"playing" not in out and time.monotonic() - t0 < 30:
+            pump(0.05)
+        if b"playing" not in out:
+            sys.exit("pty_console: the console did not start playing")
+        pump(1)                             # the meters' first full frame
     n = 0
     t = time.monotonic()
     for i in range(50):
@@ -49,6 +62,21 @@ elif mode in ("idle", "nav"):
             os.write(fd, b"j" if (i // 10) % 2 == 0 else b"k")
         n += pump(0.2)
     result = "%.0f" % (n / (time.monotonic() - t))
+elif mode == "warm":
+    d, b = os.path.split(session)
+    cache = os.path.join(d, "." + b + ".cache")
+    tracks = sum(1 for line in open(session) if line.strip() == "[track]")
+    lines = 0
+    while time.monotonic() - t0 < 1200:
+        pump(1)
+        try:
+            # a line per mix and one per track as the album plays it
+            lines = sum(1 for line in open(cache) if line.strip() and not line.startswith("#"))
+        except OSError:
+            lines = 0
+        if lines > tracks:
+            break
+    result = "%.0f" % (time.monotonic() - t0)
 os.write(fd, b":q!\r")
 pump(0.5)
 try:

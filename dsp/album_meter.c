@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* The album and its tracks in one pass (album_meter.h). */
+#include "dsp/album_meter.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct album_meter {
+    int rate, channels;
+    enum album_meter_mode mode;
+    int64_t *bounds;
+    int ntracks;
+    int current;                /* the track whose span comes next or is open */
+    int64_t position;           /* frames added so far */
+    struct loudness *album;
+    struct loudness *track;     /* the open track's meter, made when it starts */
+    struct loudness_result *results;
+    bool failed;
+};
+
+struct album_meter *album_meter_new(int rate, int channels, const int64_t *bounds, int ntracks,
+                                    enum album_meter_mode mode)
+{
+    if (ntracks < 0 || channels < 1 || channels > LOUDNESS_MAX_CHANNELS)
+        return NULL;
+    for (int i = 0; i < ntracks; i++)
+        if (bounds[i + 1] < bounds[i])
+            return NULL;
+    struct album_meter *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->rate = rate;
+    m->channels = channels;
+    m->mode = mode;
+    m->ntracks = ntracks;
+    m->bounds = malloc(sizeof *m->bounds * ((size_t)ntracks + 1));
+    m->results = calloc((size_t)ntracks + 1, sizeof *m->results);
+    m->album = loudness_new_flags(rate, channels, mode == ALBUM_METER_LEAN
+                                                      ? LOUDNESS_INTEGRATED
+                                                      : LOUDNESS_NO_MAXIMA);
+    if (!m->bounds || !m->results || !m->album) {
+        album_meter_free(m);
+        return NULL;
+    }
+    memcpy(m->bounds, bounds, sizeof *m->bounds * ((size_t)ntracks + 1));
+    return m;
+}
+
+void album_meter_free(struct album_meter *m)
+{
+    if (!m)
+        return;
+    loudness_free(m->album);
+    loudness_free(m->track);
+    free(m->results);
+    free(m->bounds);
+    free(m);
+}
+
+static bool end_track(struct album_meter *m)
+{
+    bool ok = loudness_finish(m->track, &m->results[m->current]);
+    loudness_free(m->track);
+    m->track = NULL;
+    m->current++;
+    return ok;
+}
+
+/* n frames that lie on one side of every bound: in the open track or not. */
+static bool add_piece(struct album_meter *m, const double *buf, int64_t n, bool in_track)
+{
+    if (!loudness_add(m->album, buf, (size_t)n))
+        return false;
+    if (!in_track)
+        return true;
+    if (!m->track) {
+        unsigned flags = m->mode == ALBUM_METER_LEAN ? LOUDNESS_INTEGRATED
+                                                     : LOUDNESS_NO_MAXIMA | LOUDNESS_NO_PEAKS;
+        if (!(m->track = loudness_new_flags(m->rate, m->channels, flags)))
+            return false;
+    }
+    if (!loudness_add(m->track, buf, (size_t)n))
+        return false;
+    if (m->mode == ALBUM_METER_REPORT) {
+        double sample[LOUDNESS_MAX_CHANNELS], true_peak[LOUDNESS_MAX_CHANNELS];
+        loudness_last_peaks(m->album, sample, true_peak);
+        loudness_merge_peaks(m->track, sample, true_peak);
+    }
+    return true;
+}
+
+/* A track that was never metered: silence. */
+static void silent(struct loudness_result *r, int channels, bool lean)
+{
+    *r = (struct loudness_result){ .channels = channels, .integrated = -HUGE_VAL,
+                                   .range = lean ? NAN : 0.0, .momentary_max = NAN,
+                                   .shortterm_max = NAN, .sample_peak_max = -HUGE_VAL,
+                                   .true_peak_max = -HUGE_VAL, .plr = NAN };
+    for (int c = 0; c < channels; c++)
+        r->sample_peak[c] = r->true_peak[c] = -HUGE_VAL;
+}
+
+bool album_meter_add(struct album_meter *m, const double *buf, int frames)
+{
+    if (m->failed)
+        return false;
+    int done = 0;
+    while (done < frames) {
+        int64_t here = m->position + done;
+        int64_t n = frames - done;
+        bool in_track = false;
+        if (m->current < m->ntracks) {
+            int64_t start = m->bounds[m->current], end = m->bounds[m->current + 1];
+            if (here < start) {
+                n = start - here < n ? start - here : n;
+            } else {
+                in_track = true;
+                n = end - here < n ? end - here : n;
+            }
+        }
+        if (n > 0 && !add_piece(m, buf + (size_t)done * (size_t)m->channels, n, in_track)) {
+            m->failed = true;
+            return false;
+        }
+        done += (int)n;
+        /* a track ends where its span does, even an empty one */
+        while (m->current < m->ntracks && m->position + done >= m->bounds[m->current + 1]) {
+            if (!m->track) {
+                silent(&m->results[m->current++], m->channels, m->mode == ALBUM_METER_LEAN);
+            } else if (!end_track(m)) {
+                m->failed = true;
+                return false;
+            }
+        }
+    }
+    m->position += frames;
+    return true;
+}
+
+bool album_meter_finish(struct album_meter *m, struct loudness_result *tracks,
+                        struct loudness_result *album)
+{
+    if (m->failed)
+        return false;
+    if (m->track && !end_track(m))
+        return false;
+    for (int i = m->current; i < m->ntracks; i++)
+        silent(&m->results[i], m->channels, m->mode == ALBUM_METER_LEAN);
+    m->current = m->ntracks;
+    if (!loudness_finish(m->album, album))
+        return false;
+    memcpy(tracks, m->results, sizeof *tracks * (size_t)m->ntracks);
+    return true;
+}
