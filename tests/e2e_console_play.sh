@@ -14,37 +14,11 @@ TMUX_NEEDS=python3
 "$TOOLS/make_demo" album >/dev/null || exit 2
 DATA="$LATHE_TESTS/data"
 
-cat > pace.py <<'EOF'
-import struct, sys, time
-f = sys.stdin.buffer.raw
-head = b""
-while len(head) < 44:
-    b = f.read(44 - len(head))
-    if not b:
-        sys.exit(0)
-    head += b
-channels, rate = struct.unpack("<HI", head[22:28])
-bits = struct.unpack("<H", head[34:36])[0]
-with open(sys.argv[1], "a") as log:
-    log.write("%d %d\n" % (rate, bits))
-speed = rate * channels * bits // 8
-t0, n = time.monotonic(), 0
-while True:
-    b = f.read(8192)
-    if not b:
-        break
-    n += len(b)
-    ahead = n / speed - (time.monotonic() - t0)
-    if ahead > 0:
-        time.sleep(ahead)
-    elif ahead < -0.1:
-        t0 = time.monotonic() - n / speed   # after a pause: no catching up
-EOF
 cat > .asoundrc <<EOF
 pcm.paced {
     type file
     slave.pcm null
-    file "|python3 $WORK/pace.py $WORK/pace.log"
+    file "|python3 $LATHE_TESTS/pace.py $WORK/pace.log"
     format wav
 }
 EOF

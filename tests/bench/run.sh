@@ -203,6 +203,8 @@ row "play -D null --output cd (96 to 44.1/16)" "$PLC % of one core" "CPU $CPU s 
 # ---- the console ----
 say "bench: console"
 session "$CACHE/console.lathe" 20 release
+# the analysis cache first, as the issue asks: a console that was opened before
+WARM=$(cd "$CACHE" && python3 "$SRC/pty_console.py" warm "$LATHE" console.lathe)
 : > "$TMP/first"
 i=0
 while [ "$i" -lt "$RUNS" ]; do
@@ -210,18 +212,11 @@ while [ "$i" -lt "$RUNS" ]; do
     i=$((i + 1))
 done
 FIRST=$(awk '{ printf "%.0f\n", $1 * 1000 }' "$TMP/first" | median)
-if grep -rqs 'cache' "$PWD/tui/analysis.c"; then CACHED="analysis cached"; else CACHED="no analysis cache on this build: drawn while the analysis runs"; fi
-row "console: first full frame, 20 tracks" "$FIRST ms" "80x24 pty; $CACHED"
+row "console: first full frame, 20 tracks" "$FIRST ms" "80x24 pty; analysis cached (the first open took $WARM s to analyse)"
 IDLE=$(cd "$CACHE" && python3 "$SRC/pty_console.py" idle "$LATHE" console.lathe)
 NAV=$(cd "$CACHE" && python3 "$SRC/pty_console.py" nav "$LATHE" console.lathe)
-if grep -q 'no playback engine in this build' "$LATHE" 2>/dev/null; then
-    PLAYNOTE="the console cannot play on this build: idle and navigation instead"
-    CONS_PLAY="N.A."
-else
-    PLAYNOTE="idle and navigation"
-    CONS_PLAY="not measured"
-fi
-row "console: bytes/s at 80x24" "idle $IDLE B/s, navigating (5 keys/s) $NAV B/s, playing $CONS_PLAY" "$PLAYNOTE"
+PLAY=$(cd "$CACHE" && python3 "$SRC/pty_console.py" play "$LATHE" console.lathe)
+row "console: bytes/s at 80x24" "playing with meters $PLAY B/s; idle $IDLE B/s; navigating (5 keys/s) $NAV B/s" "playing track 1 in real time (a file PCM paced as a card)"
 
 # ---- the report ----
 met() { awk -v v="$1" -v t="$2" -v lower="$3" 'BEGIN { ok = lower ? v <= t : v >= t; printf "%s", ok ? "met" : "NOT met" }'; }
@@ -260,7 +255,7 @@ CPU_MODEL=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
     echo "| RSS of $1- and $2-minute albums < 10 % apart | $MEM_A vs $MEM_B MiB, $MEM_D % | $(met "$MEM_D" 10 1) |"
     echo "| playback <= 2 % of a core at the session rate | $PL % | $(met "$PL" 2 1) |"
     echo "| playback <= 7 % of a core with the CD preview | $PLC % | $(met "$PLC" 7 1) |"
-    echo "| console <= 8 KB/s at 80x24 while playing | playing $CONS_PLAY; navigating $NAV B/s | $(met "$NAV" 8192 1) while navigating; playing not measurable |"
+    echo "| console <= 8 KB/s at 80x24 while playing | $PLAY B/s | $(met "$PLAY" 8192 1) |"
     echo "| first frame within 150 ms | $FIRST ms | $(met "$FIRST" 150 1) |"
     if [ -f tests/bench/notes.md ]; then
         echo
