@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsp/peak_meter.h"
+
 struct album_meter {
     int rate, channels;
     enum album_meter_mode mode;
@@ -15,6 +17,8 @@ struct album_meter {
     int64_t position;           /* frames added so far */
     struct loudness *album;
     struct loudness *track;     /* the open track's meter, made when it starts */
+    struct peak_meter *peaks;   /* ALBUM_METER_REPORT: one span at a time */
+    double album_sample[LOUDNESS_MAX_CHANNELS], album_true[LOUDNESS_MAX_CHANNELS];
     struct loudness_result *results;
     bool failed;
 };
@@ -36,10 +40,11 @@ struct album_meter *album_meter_new(int rate, int channels, const int64_t *bound
     m->ntracks = ntracks;
     m->bounds = malloc(sizeof *m->bounds * ((size_t)ntracks + 1));
     m->results = calloc((size_t)ntracks + 1, sizeof *m->results);
-    m->album = loudness_new_flags(rate, channels, mode == ALBUM_METER_LEAN
-                                                      ? LOUDNESS_INTEGRATED
-                                                      : LOUDNESS_NO_MAXIMA);
-    if (!m->bounds || !m->results || !m->album) {
+    bool lean = mode == ALBUM_METER_LEAN;
+    m->album = loudness_new_flags(rate, channels, lean ? LOUDNESS_INTEGRATED
+                                                       : LOUDNESS_NO_MAXIMA | LOUDNESS_NO_PEAKS);
+    m->peaks = lean ? NULL : peak_meter_new(rate, channels);
+    if (!m->bounds || !m->results || !m->album || (!lean && !m->peaks)) {
         album_meter_free(m);
         return NULL;
     }
@@ -53,13 +58,31 @@ void album_meter_free(struct album_meter *m)
         return;
     loudness_free(m->album);
     loudness_free(m->track);
+    peak_meter_free(m->peaks);
     free(m->results);
     free(m->bounds);
     free(m);
 }
 
+/* The peaks of the span that ends here count for the album and, when it is
+ * a track's, for the track. */
+static void take_peaks(struct album_meter *m, struct loudness *track)
+{
+    if (!m->peaks)
+        return;
+    double sample[LOUDNESS_MAX_CHANNELS], true_peak[LOUDNESS_MAX_CHANNELS];
+    peak_meter_take(m->peaks, sample, true_peak);
+    for (int c = 0; c < m->channels; c++) {
+        m->album_sample[c] = fmax(m->album_sample[c], sample[c]);
+        m->album_true[c] = fmax(m->album_true[c], true_peak[c]);
+    }
+    if (track)
+        loudness_merge_peaks(track, sample, true_peak);
+}
+
 static bool end_track(struct album_meter *m)
 {
+    take_peaks(m, m->track);
     bool ok = loudness_finish(m->track, &m->results[m->current]);
     loudness_free(m->track);
     m->track = NULL;
@@ -70,24 +93,18 @@ static bool end_track(struct album_meter *m)
 /* n frames that lie on one side of every bound: in the open track or not. */
 static bool add_piece(struct album_meter *m, const double *buf, int64_t n, bool in_track)
 {
-    if (!loudness_add(m->album, buf, (size_t)n))
-        return false;
-    if (!in_track)
-        return true;
-    if (!m->track) {
+    if (in_track && !m->track) {
+        take_peaks(m, NULL);    /* the pregap or the gap before: the album's */
         unsigned flags = m->mode == ALBUM_METER_LEAN ? LOUDNESS_INTEGRATED
                                                      : LOUDNESS_NO_MAXIMA | LOUDNESS_NO_PEAKS;
         if (!(m->track = loudness_new_flags(m->rate, m->channels, flags)))
             return false;
     }
-    if (!loudness_add(m->track, buf, (size_t)n))
+    if (!loudness_add(m->album, buf, (size_t)n))
         return false;
-    if (m->mode == ALBUM_METER_REPORT) {
-        double sample[LOUDNESS_MAX_CHANNELS], true_peak[LOUDNESS_MAX_CHANNELS];
-        loudness_last_peaks(m->album, sample, true_peak);
-        loudness_merge_peaks(m->track, sample, true_peak);
-    }
-    return true;
+    if (m->peaks)
+        peak_meter_add(m->peaks, buf, (size_t)n);
+    return !in_track || loudness_add(m->track, buf, (size_t)n);
 }
 
 /* A track that was never metered: silence. */
@@ -143,11 +160,17 @@ bool album_meter_finish(struct album_meter *m, struct loudness_result *tracks,
 {
     if (m->failed)
         return false;
+    if (m->peaks)
+        peak_meter_flush(m->peaks);     /* the tail counts for the open span */
     if (m->track && !end_track(m))
         return false;
     for (int i = m->current; i < m->ntracks; i++)
         silent(&m->results[i], m->channels, m->mode == ALBUM_METER_LEAN);
     m->current = m->ntracks;
+    if (m->peaks) {
+        take_peaks(m, NULL);
+        loudness_merge_peaks(m->album, m->album_sample, m->album_true);
+    }
     if (!loudness_finish(m->album, album))
         return false;
     memcpy(tracks, m->results, sizeof *tracks * (size_t)m->ntracks);

@@ -7,10 +7,11 @@
  * album only. The readings leave out the momentary and short-term maxima
  * (NaN), which no report of a whole album shows.
  *
- * Why one peak meter: true peak is most of libebur128's cost, so only the
- * album meter interpolates; each track takes the peaks the album meter found
- * while that track's frames went in. The filter lags a few samples, so
- * interpolated points right at a boundary count for the next track.
+ * Why one peak meter: true peak is most of a loudness meter's cost, so one
+ * peak meter (peak_meter.h) runs over the album and each track takes the
+ * peaks it found while that track's frames went in. The filter lags a few
+ * samples, so interpolated points right at a boundary count for the next
+ * track (or the gap after it).
  */
 #ifndef LATHE_ALBUM_METER_H
 #define LATHE_ALBUM_METER_H

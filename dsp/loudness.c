@@ -27,6 +27,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "dsp/peak_meter.h"
+
 #define PAD_SECONDS_NUM 3       /* 1.5 s of silence after the end (Tech 3342) */
 #define PAD_SECONDS_DEN 2
 #define ZERO_FRAMES 4096
@@ -53,8 +55,7 @@ struct loudness {
     double *zeros;      /* silence for the end padding */
     bool failed;
     bool finished;
-    double last_sample[LOUDNESS_MAX_CHANNELS];  /* linear, of the last loudness_add */
-    double last_true[LOUDNESS_MAX_CHANNELS];
+    struct peak_meter *peaks;   /* NULL with LOUDNESS_NO_PEAKS */
     double given_sample[LOUDNESS_MAX_CHANNELS]; /* LOUDNESS_NO_PEAKS: merged from outside */
     double given_true[LOUDNESS_MAX_CHANNELS];
     struct loudness_result result;
@@ -136,14 +137,15 @@ struct loudness *loudness_new_flags(int rate, int channels, unsigned flags)
     if (!(flags & ONLY_INTEGRATED))
         mode |= EBUR128_MODE_LRA | EBUR128_MODE_S;
     if (!(flags & LOUDNESS_NO_PEAKS))
-        mode |= EBUR128_MODE_SAMPLE_PEAK | EBUR128_MODE_TRUE_PEAK;
+        m->peaks = peak_meter_new(rate, channels);
     m->st = ebur128_init((unsigned)channels, (unsigned long)rate, mode);
     m->zeros = calloc((size_t)ZERO_FRAMES * (size_t)channels, sizeof *m->zeros);
     if (m->composed && !(flags & LOUDNESS_NO_MAXIMA)) {
         m->ring_len = WINDOWS_IN_SHORTTERM * m->hops_per_window;
         m->ring = calloc((size_t)m->ring_len, sizeof *m->ring);
     }
-    if (!m->st || !m->zeros || (m->ring_len && !m->ring)) {
+    if (!m->st || !m->zeros || (m->ring_len && !m->ring) ||
+        (!(flags & LOUDNESS_NO_PEAKS) && !m->peaks)) {
         loudness_free(m);
         return NULL;
     }
@@ -157,6 +159,7 @@ void loudness_free(struct loudness *m)
         return;
     if (m->st)
         ebur128_destroy(&m->st);
+    peak_meter_free(m->peaks);
     free(m->ring);
     free(m->zeros);
     free(m);
@@ -214,24 +217,13 @@ static bool read_hop(struct loudness *m)
     return true;
 }
 
-/* Feeds libebur128 and keeps the largest peaks of the frames it was fed
- * since the last reset of last_sample and last_true. */
+/* Loudness from libebur128, peaks from the peak meter. */
 static bool feed(struct loudness *m, const double *buf, size_t frames)
 {
     if (ebur128_add_frames_double(m->st, buf, frames) != EBUR128_SUCCESS)
         return false;
-    if (m->flags & LOUDNESS_NO_PEAKS)
-        return true;
-    for (int c = 0; c < m->channels; c++) {
-        double sp = 0.0, tp = 0.0;
-        if (ebur128_prev_sample_peak(m->st, (unsigned)c, &sp) != EBUR128_SUCCESS ||
-            ebur128_prev_true_peak(m->st, (unsigned)c, &tp) != EBUR128_SUCCESS)
-            return false;
-        if (sp > m->last_sample[c])
-            m->last_sample[c] = sp;
-        if (tp > m->last_true[c])
-            m->last_true[c] = tp;
-    }
+    if (m->peaks)
+        peak_meter_add(m->peaks, buf, frames);
     return true;
 }
 
@@ -239,8 +231,6 @@ bool loudness_add(struct loudness *m, const double *buf, size_t frames)
 {
     if (m->failed || m->finished)
         return false;
-    for (int c = 0; c < m->channels; c++)
-        m->last_sample[c] = m->last_true[c] = 0.0;
     if (m->flags & LOUDNESS_NO_MAXIMA) {
         if (frames > 0 && !feed(m, buf, frames)) {
             m->failed = true;
@@ -268,14 +258,6 @@ bool loudness_add(struct loudness *m, const double *buf, size_t frames)
         }
     }
     return true;
-}
-
-void loudness_last_peaks(const struct loudness *m, double *sample, double *true_peak)
-{
-    for (int c = 0; c < m->channels; c++) {
-        sample[c] = m->last_sample[c];
-        true_peak[c] = m->last_true[c];
-    }
 }
 
 void loudness_merge_peaks(struct loudness *m, const double *sample, const double *true_peak)
@@ -338,13 +320,13 @@ static bool finish(struct loudness *m)
         r->range = NAN;
     else if (ebur128_loudness_range(m->st, &r->range) != EBUR128_SUCCESS)
         return false;
+    if (m->peaks) {
+        peak_meter_flush(m->peaks);
+        peak_meter_take(m->peaks, m->given_sample, m->given_true);
+    }
     r->sample_peak_max = r->true_peak_max = -HUGE_VAL;
     for (int c = 0; c < m->channels; c++) {
         double sp = m->given_sample[c], tp = m->given_true[c];
-        if (!(m->flags & LOUDNESS_NO_PEAKS) &&
-            (ebur128_sample_peak(m->st, (unsigned)c, &sp) != EBUR128_SUCCESS ||
-             ebur128_true_peak(m->st, (unsigned)c, &tp) != EBUR128_SUCCESS))
-            return false;
         /* The interpolating filter may read a little under the samples
          * themselves (standards §5.5); a true peak is never below them. */
         if (tp < sp)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* A loudness meter over libebur128 (BS.1770 / EBU R 128): integrated
  * loudness, loudness range, the maxima of momentary and short-term loudness
- * read on a fine hop, sample and true peak per channel, and PLR.
+ * read on a fine hop, sample and true peak per channel (from peak_meter.h:
+ * libebur128's interpolator, computed only where it can raise the peak),
+ * and PLR.
  *
  * Feed it interleaved double frames in blocks of any size: the readings do
  * not depend on how the signal was cut. The meter allocates while it
@@ -48,8 +50,8 @@ struct loudness *loudness_new(int rate, int channels);
  *                       hop: momentary_max and shortterm_max are NaN;
  *   LOUDNESS_NO_PEAKS   no sample or true peak of its own: the peaks are
  *                       the ones given to loudness_merge_peaks (silence
- *                       when none were), typically another meter's
- *                       loudness_last_peaks over the same frames;
+ *                       when none were), typically a peak meter's over the
+ *                       same frames (album_meter.c);
  *   LOUDNESS_INTEGRATED integrated loudness only: also no loudness range
  *                       (NaN) and no peaks, as LOUDNESS_NO_PEAKS. */
 enum {
@@ -63,11 +65,6 @@ void loudness_free(struct loudness *m);
 /* Measures `frames` interleaved frames. False when memory ran out (the
  * meter is then unusable) or after loudness_finish. */
 bool loudness_add(struct loudness *m, const double *buf, size_t frames);
-/* The linear sample and true peaks, per channel, of the frames given to the
- * last loudness_add (0 for a meter with LOUDNESS_NO_PEAKS). The true-peak
- * filter lags a few samples, so the last points of one call are counted in
- * the next. */
-void loudness_last_peaks(const struct loudness *m, double *sample, double *true_peak);
 /* Raises the peaks of a LOUDNESS_NO_PEAKS meter to at least these linear
  * values per channel. */
 void loudness_merge_peaks(struct loudness *m, const double *sample, const double *true_peak);
