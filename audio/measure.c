@@ -4,8 +4,8 @@
  * Threads: a reader thread runs the album (decode, track and master chains)
  * up to FEED_BLOCKS blocks ahead while the calling thread limits and meters,
  * so the two halves of a leveling pass share two cores. The blocks go
- * through `feed` in order; `count` (under `lock`) says how many are ready;
- * the reader owns the album stream until it is joined. */
+ * through a block ring; the reader owns the album stream until it is
+ * joined. */
 #include "audio/measure.h"
 
 #include <pthread.h>
@@ -14,67 +14,33 @@
 #include <string.h>
 
 #include "audio/album_stream.h"
+#include "audio/block_ring.h"
 #include "dsp/chain.h"
 
 #define FEED_BLOCKS 4
 
-struct feed {
+/* The reader thread: the album into the ring until it ends, fails (`result`
+ * < 0) or the consumer closes the ring. */
+struct reader {
     struct album_stream *a;
-    double *buf[FEED_BLOCKS];
-    int frames[FEED_BLOCKS];    /* as album_stream_read returned; <= 0 ends */
-    int count;                  /* blocks ready, under lock */
-    bool stop;                  /* the consumer gave up, under lock */
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
+    struct block_ring *ring;
+    int result;                 /* album_stream_read's last: 0 at the end, < 0 failed */
 };
 
-static void *feed_main(void *arg)
+static void *reader_main(void *arg)
 {
-    struct feed *f = arg;
-    for (int i = 0;; i = (i + 1) % FEED_BLOCKS) {
-        pthread_mutex_lock(&f->lock);
-        while (f->count == FEED_BLOCKS && !f->stop)
-            pthread_cond_wait(&f->changed, &f->lock);
-        bool stop = f->stop;
-        pthread_mutex_unlock(&f->lock);
-        if (stop)
-            return NULL;
-        int n = album_stream_read(f->a, f->buf[i], ALBUM_MAX_BLOCK);
-        pthread_mutex_lock(&f->lock);
-        f->frames[i] = n;
-        f->count++;
-        pthread_cond_signal(&f->changed);
-        pthread_mutex_unlock(&f->lock);
-        if (n <= 0)
-            return NULL;
+    struct reader *rd = arg;
+    double *buf;
+    while ((buf = block_ring_slot(rd->ring)) != NULL) {
+        int n = album_stream_read(rd->a, buf, ALBUM_MAX_BLOCK);
+        if (n <= 0) {
+            rd->result = n;
+            break;
+        }
+        block_ring_publish(rd->ring, n);
     }
-}
-
-/* The next block from the reader (threaded) or straight from the album. */
-static int feed_next(struct feed *f, bool threaded, int *slot, double **buf)
-{
-    if (!threaded) {
-        *buf = f->buf[0];
-        return album_stream_read(f->a, f->buf[0], ALBUM_MAX_BLOCK);
-    }
-    pthread_mutex_lock(&f->lock);
-    while (f->count == 0)
-        pthread_cond_wait(&f->changed, &f->lock);
-    pthread_mutex_unlock(&f->lock);
-    *buf = f->buf[*slot];
-    return f->frames[*slot];
-}
-
-/* The consumer is done with the block in `slot`. */
-static void feed_release(struct feed *f, bool threaded, int *slot)
-{
-    if (!threaded)
-        return;
-    pthread_mutex_lock(&f->lock);
-    f->count--;
-    pthread_cond_signal(&f->changed);
-    pthread_mutex_unlock(&f->lock);
-    *slot = (*slot + 1) % FEED_BLOCKS;
+    block_ring_close(rd->ring);
+    return NULL;
 }
 
 bool measure_album(const struct session *s, const struct timeline *tl, bool has_ceiling,
@@ -107,49 +73,42 @@ bool measure_album(const struct session *s, const struct timeline *tl, bool has_
     struct album_meter *meter =
         bounds ? album_meter_new(tl->rate, 2, bounds, tl->ntracks, mode) : NULL;
     free(bounds);
-    struct feed f = { .a = a };
-    bool ok = meter != NULL;
-    for (int i = 0; i < FEED_BLOCKS; i++)
-        ok &= (f.buf[i] = malloc(sizeof(double) * ALBUM_MAX_BLOCK * 2)) != NULL;
+    double *tail = malloc(sizeof(double) * ALBUM_MAX_BLOCK * 2);
+    struct reader rd = { .a = a, .ring = block_ring_new(FEED_BLOCKS, ALBUM_MAX_BLOCK, 2, 1) };
+    bool ok = meter && tail && rd.ring;
     if (!ok)
         snprintf(err, errlen, "out of memory");
     pthread_t reader;
-    pthread_mutex_init(&f.lock, NULL);
-    pthread_cond_init(&f.changed, NULL);
-    bool threaded = ok && pthread_create(&reader, NULL, feed_main, &f) == 0;
-    int n = 0, slot = 0;
-    double *buf = f.buf[0];
-    while (ok && (n = feed_next(&f, threaded, &slot, &buf)) != 0) {
-        if (n < 0) {
-            ok = false;
-            break;
-        }
-        /* the limiter works in place: the block is released after metering */
+    if (ok && pthread_create(&reader, NULL, reader_main, &rd) != 0) {
+        snprintf(err, errlen, "cannot start a thread to read the album");
+        ok = false;
+    }
+    bool threaded = ok;
+    double *buf;
+    int n;
+    /* the limiter works in place: the block is released after metering */
+    while (ok && block_ring_next(rd.ring, 0, &buf, &n)) {
         int out = runner ? chain_runner_process(runner, buf, n) : n;
         ok = album_meter_add(meter, buf, out);
-        feed_release(&f, threaded, &slot);
+        block_ring_release(rd.ring, 0, false);
     }
     if (threaded) {
-        pthread_mutex_lock(&f.lock);
-        f.stop = true;
-        pthread_cond_signal(&f.changed);
-        pthread_mutex_unlock(&f.lock);
+        block_ring_close(rd.ring);      /* the reader stops, if we stopped first */
         pthread_join(reader, NULL);
+        if (rd.result < 0) {
+            snprintf(err, errlen, "%s", album_stream_error(a));
+            ok = false;
+        }
     }
-    if (n < 0)
-        snprintf(err, errlen, "%s", album_stream_error(a));
-    buf = f.buf[0];
-    while (ok && buf && runner && (n = chain_runner_finish(runner, buf, ALBUM_MAX_BLOCK)) > 0)
-        ok = album_meter_add(meter, buf, n);
+    while (ok && runner && (n = chain_runner_finish(runner, tail, ALBUM_MAX_BLOCK)) > 0)
+        ok = album_meter_add(meter, tail, n);
     if (ok && !album_meter_finish(meter, tracks, album)) {
         snprintf(err, errlen, "out of memory");
         ok = false;
     }
     album_meter_free(meter);
-    for (int i = 0; i < FEED_BLOCKS; i++)
-        free(f.buf[i]);
-    pthread_mutex_destroy(&f.lock);
-    pthread_cond_destroy(&f.changed);
+    block_ring_free(rd.ring);
+    free(tail);
     chain_runner_free(runner);
     chain_free(limiter);
     album_stream_free(a);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "audio/album_stream.h"
+#include "audio/block_ring.h"
 #include "audio/cuesheet.h"
 #include "audio/ddp_write.h"
 #include "audio/file_sink.h"
@@ -42,6 +43,10 @@
 #include "session/timeline.h"
 
 #define BLOCK ALBUM_MAX_BLOCK
+/* Blocks the reader may run ahead of the slowest output worker: enough to
+ * even out which thread the scheduler runs when, about a third of a second
+ * at 96 kHz. */
+#define RING_BLOCKS 8
 #define MAX_SINKS 2
 #define TMP_PREFIX ".lathe-render-"
 
@@ -79,11 +84,11 @@ struct render {
     struct group *groups;
     int ngroups;
     int nthreads;
-    double *bufs[2];
-    int frames[2];
-    pthread_barrier_t start, done;
+    /* Threaded: the blocks from the reading thread to the workers, which
+     * each take them at their own pace; else one block, processed in turn. */
+    struct block_ring *ring;
+    double *block;
     pthread_mutex_t gate;       /* held while the workers are being started */
-    bool stop;                  /* read by workers after the start barrier */
 };
 
 static void sink_free(struct sink *k)
@@ -159,21 +164,42 @@ struct worker {
     int slot;
 };
 
+static bool group_failed(const struct group *g)
+{
+    for (int i = 0; i < g->njobs; i++)
+        if (g->jobs[i]->failed)
+            return true;
+    return false;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct render *r = w->r;
-    pthread_mutex_lock(&r->gate);       /* wait until r->nthreads is final */
+    pthread_mutex_lock(&r->gate);       /* wait until r->nthreads and the ring are final */
     pthread_mutex_unlock(&r->gate);
-    for (int slot = 0;; slot ^= 1) {
-        pthread_barrier_wait(&r->start);
-        if (r->stop)
-            break;
-        for (int i = w->index; i < r->ngroups; i += r->nthreads)
-            group_block(&r->groups[i], r->bufs[slot], r->frames[slot]);
-        pthread_barrier_wait(&r->done);
+    double *buf;
+    int frames;
+    while (block_ring_next(r->ring, w->index, &buf, &frames)) {
+        bool failed = false;
+        for (int i = w->index; i < r->ngroups; i += r->nthreads) {
+            group_block(&r->groups[i], buf, frames);
+            failed |= group_failed(&r->groups[i]);
+        }
+        block_ring_release(r->ring, w->index, failed);
     }
     return NULL;
+}
+
+/* Ends the workers once they have taken every block given them. */
+static void workers_stop(struct render *r, struct worker *workers, int *started)
+{
+    if (!*started)
+        return;
+    block_ring_close(r->ring);
+    for (int i = 0; i < *started; i++)
+        pthread_join(workers[i].thread, NULL);
+    *started = 0;
 }
 
 /* ---- setting up and finishing an output ---- */
@@ -631,20 +657,15 @@ enum render_status render_session(struct session *s, const struct render_options
                 status = RENDER_BAD_INPUT;
                 goto out;
             }
-    r.bufs[0] = malloc(sizeof(double) * BLOCK * SINK_CHANNELS);
-    r.bufs[1] = malloc(sizeof(double) * BLOCK * SINK_CHANNELS);
-    if (!r.bufs[0] || !r.bufs[1]) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
     int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
     int jobs = opt->jobs > 0 ? opt->jobs : (cores > 0 ? cores : 1);
     /* One worker per rate group up to `jobs`: the reading thread's share
      * (decode and chains) is small beside the converters, so it is not
      * given a core of its own. */
     r.nthreads = jobs > 1 ? (jobs < r.ngroups ? jobs : r.ngroups) : 0;
+    if (r.nthreads > 0 && !(r.ring = block_ring_new(RING_BLOCKS, BLOCK, SINK_CHANNELS, r.nthreads)))
+        r.nthreads = 0;         /* no memory for the ring: one thread does it all */
     if (r.nthreads > 0) {
-        /* Start what threads we can, then size the barriers to match. */
         pthread_mutex_init(&r.gate, NULL);
         pthread_mutex_lock(&r.gate);
         workers = calloc((size_t)r.nthreads, sizeof *workers);
@@ -655,39 +676,41 @@ enum render_status render_session(struct session *s, const struct render_options
                 break;
             started_workers++;
         }
-        r.nthreads = started_workers;
-        if (r.nthreads) {
-            pthread_barrier_init(&r.start, NULL, (unsigned)r.nthreads + 1);
-            pthread_barrier_init(&r.done, NULL, (unsigned)r.nthreads + 1);
-        }
         pthread_mutex_unlock(&r.gate);
+        if (started_workers < r.nthreads) {
+            /* the ring waits for every worker: without them all, none */
+            workers_stop(&r, workers, &started_workers);
+            block_ring_free(r.ring);
+            r.ring = NULL;
+            r.nthreads = 0;
+        }
+    }
+    if (!r.nthreads && !(r.block = malloc(sizeof(double) * BLOCK * SINK_CHANNELS))) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
     }
     time_t t0 = time(NULL), last = 0;
-    int slot = 0;
-    int n = album_stream_read(album, r.bufs[slot], BLOCK);
-    while (n > 0) {
+    int n;
+    for (;;) {
         if (opt->cancel && *opt->cancel) {
             snprintf(err, errlen, "interrupted; nothing written");
             goto out;
         }
-        r.frames[slot] = n;
-        int next;
-        if (r.nthreads) {
-            pthread_barrier_wait(&r.start);        /* workers take bufs[slot] */
-            next = album_stream_read(album, r.bufs[slot ^ 1], BLOCK);
-            pthread_barrier_wait(&r.done);
+        double *buf = r.ring ? block_ring_slot(r.ring) : r.block;
+        if ((n = album_stream_read(album, buf, BLOCK)) <= 0)
+            break;
+        bool failed = false;
+        if (r.ring) {
+            block_ring_publish(r.ring, n);
+            failed = block_ring_failed(r.ring);
         } else {
-            for (int i = 0; i < r.ngroups; i++)
-                group_block(&r.groups[i], r.bufs[slot], n);
-            next = album_stream_read(album, r.bufs[slot ^ 1], BLOCK);
-        }
-        for (int i = 0; i < r.njobs; i++)
-            if (r.jobs[i].failed) {
-                snprintf(err, errlen, "%s", r.jobs[i].err);
-                goto out;
+            for (int i = 0; i < r.ngroups; i++) {
+                group_block(&r.groups[i], buf, n);
+                failed |= group_failed(&r.groups[i]);
             }
-        slot ^= 1;
-        n = next;
+        }
+        if (failed)
+            break;
         if (opt->on_progress)
             opt->on_progress(opt->progress_ctx, album_stream_position(album), r.tl.end);
         if (opt->progress && time(NULL) != last) {
@@ -695,6 +718,12 @@ enum render_status render_session(struct session *s, const struct render_options
             progress(&r, album_stream_position(album), t0, false);
         }
     }
+    workers_stop(&r, workers, &started_workers);
+    for (int i = 0; i < r.njobs; i++)
+        if (r.jobs[i].failed) {
+            snprintf(err, errlen, "%s", r.jobs[i].err);
+            goto out;
+        }
     if (n < 0) {
         /* a mix that fails to read (NaN samples, a read error) is bad input */
         snprintf(err, errlen, "%s", album_stream_error(album));
@@ -731,14 +760,8 @@ enum render_status render_session(struct session *s, const struct render_options
         s->album.revision++;
     status = RENDER_OK;
 out:
-    if (r.nthreads) {
-        r.stop = true;
-        pthread_barrier_wait(&r.start);     /* workers see stop and leave */
-        for (int i = 0; i < started_workers; i++)
-            pthread_join(workers[i].thread, NULL);
-        pthread_barrier_destroy(&r.start);
-        pthread_barrier_destroy(&r.done);
-    }
+    workers_stop(&r, workers, &started_workers);
+    block_ring_free(r.ring);
     free(workers);
     if (opt->progress && status != RENDER_OK)
         fputc('\n', stderr);
@@ -747,8 +770,7 @@ out:
         job_free(&r.jobs[i]);
     groups_free(&r);
     free(r.jobs);
-    free(r.bufs[0]);
-    free(r.bufs[1]);
+    free(r.block);
     timeline_free(&r.tl);
     if (tmproot[0])
         fs_remove_tree(tmproot);
