@@ -173,6 +173,7 @@ bool album_meter_finish(struct album_meter *m, struct loudness_result *tracks,
     }
     if (!loudness_finish(m->album, album))
         return false;
-    memcpy(tracks, m->results, sizeof *tracks * (size_t)m->ntracks);
+    if (m->ntracks > 0)
+        memcpy(tracks, m->results, sizeof *tracks * (size_t)m->ntracks);
     return true;
 }

@@ -46,14 +46,18 @@ struct peak_meter *peak_meter_new(double rate, int channels)
     if (!m)
         return NULL;
     m->channels = channels;
-    struct truepeak_filter f;
-    int factor = rate < 96000 ? 4 : rate < 192000 ? 2 : 1;
-    truepeak_hann_sinc(&f, factor, 49);
-    m->taps = f.taps;
-    for (int p = 0; p < f.phases; p++)
-        if (!is_delay(&f, p))
-            memcpy(m->h[m->nphases++], f.h[p], sizeof f.h[p]);
-    m->bound = truepeak_gain_bound(&f);
+    if (rate < 192000) {
+        struct truepeak_filter f;
+        truepeak_hann_sinc(&f, rate < 96000 ? 4 : 2, 49);
+        m->taps = f.taps;
+        for (int p = 0; p < f.phases; p++)
+            if (!is_delay(&f, p))
+                memcpy(m->h[m->nphases++], f.h[p], sizeof f.h[p]);
+        m->bound = truepeak_gain_bound(&f);
+    } else {
+        m->taps = 1;        /* libebur128 does not interpolate from 192 kHz */
+        m->bound = 1;
+    }
     m->hist = calloc((size_t)channels * 2 * (size_t)m->taps, sizeof *m->hist);
     if (!m->hist) {
         free(m);
