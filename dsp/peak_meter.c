@@ -107,10 +107,67 @@ static void push(struct peak_meter *m, const double *x)
     m->n++;
 }
 
+/* The largest |sample| of one channel over n interleaved frames. Plain
+ * comparisons: libm's fmax is a call that honours NaN (a NaN is skipped
+ * here, as push() skips it). */
+static double channel_max(const double *buf, size_t n, int nch, int c)
+{
+    double most = 0;
+    for (size_t i = 0; i < n; i++) {
+        double a = fabs(buf[i * (size_t)nch + (size_t)c]);
+        most = a > most ? a : most;
+    }
+    return most;
+}
+
+/* n frames in which no point can lift any channel's peak: every sample
+ * under the peak over the bound and no loud sample in the history. Such
+ * frames only raise the sample peaks and fill the history. */
+static int quiet_run(struct peak_meter *m, const double *buf, size_t n, double *most)
+{
+    for (int c = 0; c < m->channels; c++) {
+        if (m->n - m->loud[c] < m->taps)
+            return 0;
+        most[c] = channel_max(buf, n, m->channels, c);
+        if (!(most[c] * m->bound <= m->peak[c]))
+            return 0;
+    }
+    return 1;
+}
+
+static void pass_quiet(struct peak_meter *m, const double *buf, size_t n, const double *most)
+{
+    int nch = m->channels, taps = m->taps;
+    for (int c = 0; c < nch; c++)
+        m->sample[c] = most[c] > m->sample[c] ? most[c] : m->sample[c];
+    size_t keep = n < (size_t)taps ? n : (size_t)taps;
+    for (size_t i = n - keep; i < n; i++) {
+        m->pos = m->pos == 0 ? taps - 1 : m->pos - 1;
+        for (int c = 0; c < nch; c++) {
+            double *w = m->hist + (size_t)c * 2 * (size_t)taps;
+            w[m->pos] = w[m->pos + taps] = buf[i * (size_t)nch + (size_t)c];
+        }
+    }
+    m->n += (int64_t)n;
+}
+
+/* Frames are looked at in runs of this many: a quiet run costs a max per
+ * channel and a copy of its last `taps` frames. */
+#define RUN 256
+
 void peak_meter_add(struct peak_meter *m, const double *buf, size_t frames)
 {
-    for (size_t i = 0; i < frames; i++)
-        push(m, buf + i * (size_t)m->channels);
+    double most[MAX_CHANNELS];
+    while (frames > 0) {
+        size_t n = frames < RUN ? frames : RUN;
+        if (quiet_run(m, buf, n, most))
+            pass_quiet(m, buf, n, most);
+        else
+            for (size_t i = 0; i < n; i++)
+                push(m, buf + i * (size_t)m->channels);
+        buf += n * (size_t)m->channels;
+        frames -= n;
+    }
 }
 
 void peak_meter_flush(struct peak_meter *m)
