@@ -212,7 +212,7 @@ while [ "$i" -lt "$RUNS" ]; do
     i=$((i + 1))
 done
 FIRST=$(awk '{ printf "%.0f\n", $1 * 1000 }' "$TMP/first" | median)
-row "console: first full frame, 20 tracks" "$FIRST ms" "80x24 pty; analysis cached (the first open took $WARM s to analyse)"
+row "console: first full frame, 20 tracks" "$FIRST ms" "80x24 pty; analysis cached before timing (the warm-up open took $WARM s)"
 IDLE=$(cd "$CACHE" && python3 "$SRC/pty_console.py" idle "$LATHE" console.lathe)
 NAV=$(cd "$CACHE" && python3 "$SRC/pty_console.py" nav "$LATHE" console.lathe)
 PLAY=$(cd "$CACHE" && python3 "$SRC/pty_console.py" play "$LATHE" console.lathe)
