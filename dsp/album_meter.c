@@ -11,6 +11,7 @@
 struct album_meter {
     int rate, channels;
     enum album_meter_mode mode;
+    unsigned flags;             /* of the album's meter and each track's */
     int64_t *bounds;
     int ntracks;
     int current;                /* the track whose span comes next or is open */
@@ -18,7 +19,6 @@ struct album_meter {
     struct loudness *album;
     struct loudness *track;     /* the open track's meter, made when it starts */
     struct peak_meter *peaks;   /* ALBUM_METER_REPORT: one span at a time */
-    double album_sample[LOUDNESS_MAX_CHANNELS], album_true[LOUDNESS_MAX_CHANNELS];
     struct loudness_result *results;
     bool failed;
 };
@@ -41,8 +41,8 @@ struct album_meter *album_meter_new(int rate, int channels, const int64_t *bound
     m->bounds = malloc(sizeof *m->bounds * ((size_t)ntracks + 1));
     m->results = calloc((size_t)ntracks + 1, sizeof *m->results);
     bool lean = mode == ALBUM_METER_LEAN;
-    m->album = loudness_new_flags(rate, channels, lean ? LOUDNESS_INTEGRATED
-                                                       : LOUDNESS_NO_MAXIMA | LOUDNESS_NO_PEAKS);
+    m->flags = lean ? LOUDNESS_INTEGRATED : LOUDNESS_NO_MAXIMA | LOUDNESS_NO_PEAKS;
+    m->album = loudness_new_flags(rate, channels, m->flags);
     m->peaks = lean ? NULL : peak_meter_new(rate, channels);
     if (!m->bounds || !m->results || !m->album || (!lean && !m->peaks)) {
         album_meter_free(m);
@@ -72,10 +72,7 @@ static void take_peaks(struct album_meter *m, struct loudness *track)
         return;
     double sample[LOUDNESS_MAX_CHANNELS], true_peak[LOUDNESS_MAX_CHANNELS];
     peak_meter_take(m->peaks, sample, true_peak);
-    for (int c = 0; c < m->channels; c++) {
-        m->album_sample[c] = fmax(m->album_sample[c], sample[c]);
-        m->album_true[c] = fmax(m->album_true[c], true_peak[c]);
-    }
+    loudness_merge_peaks(m->album, sample, true_peak);
     if (track)
         loudness_merge_peaks(track, sample, true_peak);
 }
@@ -95,9 +92,7 @@ static bool add_piece(struct album_meter *m, const double *buf, int64_t n, bool 
 {
     if (in_track && !m->track) {
         take_peaks(m, NULL);    /* the pregap or the gap before: the album's */
-        unsigned flags = m->mode == ALBUM_METER_LEAN ? LOUDNESS_INTEGRATED
-                                                     : LOUDNESS_NO_MAXIMA | LOUDNESS_NO_PEAKS;
-        if (!(m->track = loudness_new_flags(m->rate, m->channels, flags)))
+        if (!(m->track = loudness_new_flags(m->rate, m->channels, m->flags)))
             return false;
     }
     if (!loudness_add(m->album, buf, (size_t)n))
@@ -167,10 +162,7 @@ bool album_meter_finish(struct album_meter *m, struct loudness_result *tracks,
     for (int i = m->current; i < m->ntracks; i++)
         silent(&m->results[i], m->channels, m->mode == ALBUM_METER_LEAN);
     m->current = m->ntracks;
-    if (m->peaks) {
-        take_peaks(m, NULL);
-        loudness_merge_peaks(m->album, m->album_sample, m->album_true);
-    }
+    take_peaks(m, NULL);
     if (!loudness_finish(m->album, album))
         return false;
     if (m->ntracks > 0)

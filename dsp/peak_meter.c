@@ -76,16 +76,27 @@ void peak_meter_free(struct peak_meter *m)
     free(m);
 }
 
-/* One frame in. Each channel's history holds its last `taps` samples twice
- * over, newest first from `pos`, so that a window never wraps. */
-static void push(struct peak_meter *m, const double *x)
+/* One frame into the history. Each channel's history holds its last `taps`
+ * samples twice over, newest first from `pos`, so that a window never
+ * wraps. */
+static void store(struct peak_meter *m, const double *x)
 {
     int taps = m->taps;
     m->pos = m->pos == 0 ? taps - 1 : m->pos - 1;
     for (int c = 0; c < m->channels; c++) {
-        double v = x[c], a = fabs(v);
         double *w = m->hist + (size_t)c * 2 * (size_t)taps;
-        w[m->pos] = w[m->pos + taps] = v;
+        w[m->pos] = w[m->pos + taps] = x[c];
+    }
+}
+
+/* One frame in: its sample peaks and the points it completes. */
+static void push(struct peak_meter *m, const double *x)
+{
+    int taps = m->taps;
+    store(m, x);
+    for (int c = 0; c < m->channels; c++) {
+        double a = fabs(x[c]);
+        const double *w = m->hist + (size_t)c * 2 * (size_t)taps + m->pos;
         if (a > m->sample[c])
             m->sample[c] = a;
         if (a > m->peak[c])
@@ -95,7 +106,6 @@ static void push(struct peak_meter *m, const double *x)
             m->loud[c] = m->n;
         if (m->n - m->loud[c] >= taps)
             continue;
-        w += m->pos;
         for (int p = 0; p < m->nphases; p++) {
             double acc = 0;
             for (int t = 0; t < taps; t++)
@@ -137,17 +147,11 @@ static int quiet_run(struct peak_meter *m, const double *buf, size_t n, double *
 
 static void pass_quiet(struct peak_meter *m, const double *buf, size_t n, const double *most)
 {
-    int nch = m->channels, taps = m->taps;
-    for (int c = 0; c < nch; c++)
+    for (int c = 0; c < m->channels; c++)
         m->sample[c] = most[c] > m->sample[c] ? most[c] : m->sample[c];
-    size_t keep = n < (size_t)taps ? n : (size_t)taps;
-    for (size_t i = n - keep; i < n; i++) {
-        m->pos = m->pos == 0 ? taps - 1 : m->pos - 1;
-        for (int c = 0; c < nch; c++) {
-            double *w = m->hist + (size_t)c * 2 * (size_t)taps;
-            w[m->pos] = w[m->pos + taps] = buf[i * (size_t)nch + (size_t)c];
-        }
-    }
+    size_t keep = n < (size_t)m->taps ? n : (size_t)m->taps;
+    for (size_t i = n - keep; i < n; i++)
+        store(m, buf + i * (size_t)m->channels);
     m->n += (int64_t)n;
 }
 
