@@ -29,6 +29,10 @@
 #define HIST_BIN_DB 0.05
 #define HIST_BINS 480
 #define HIST_LO_LINEAR 0.25118864315095801     /* 10^(-12/20) */
+/* A sample more than 0.35 dB under the loudest so far can never be counted
+ * near the final peak (near_peak() reaches 0.25 dB and one bin under it), so
+ * it is not binned: a log10 per sample was the dearest part of the checks. */
+#define UNCOUNTED_BELOW 0.96050581838673068     /* 10^(-0.35/20) */
 
 struct intake {
     int rate;
@@ -44,6 +48,7 @@ struct intake {
     double peak[LOUDNESS_MAX_CHANNELS];     /* largest |x| per channel */
     double sum_ll, sum_rr, sum_lr;          /* first two channels */
     double max_diff;                        /* largest |L - R| */
+    double count_from;                      /* smallest |x| that is binned */
     int64_t hist[HIST_BINS];
 };
 
@@ -58,6 +63,7 @@ struct intake *intake_new(int rate, int channels)
     in->channels = channels;
     in->first_loud = in->last_loud = -1;
     in->clipped_first = -1;
+    in->count_from = HIST_LO_LINEAR;
     return in;
 }
 
@@ -68,8 +74,8 @@ void intake_free(struct intake *in)
 
 static void count_magnitude(struct intake *in, double a)
 {
-    if (a < HIST_LO_LINEAR)
-        return;
+    if (a * UNCOUNTED_BELOW > in->count_from)
+        in->count_from = a * UNCOUNTED_BELOW;
     int b = (int)((20.0 * log10(a) - HIST_LO_DB) / HIST_BIN_DB);
     if (b >= HIST_BINS)
         b = HIST_BINS - 1;
@@ -78,46 +84,89 @@ static void count_magnitude(struct intake *in, double a)
     in->hist[b]++;
 }
 
-void intake_add(struct intake *in, const double *buf, size_t frames)
+/* One channel of a block. The running figures are kept in locals: as
+ * fields they were loaded and stored at every sample (the samples could
+ * alias them), which chained each sample on the last one's store. */
+static void scan_channel(struct intake *in, const double *buf, size_t frames, int c,
+                         int64_t *first_loud, int64_t *last_loud, int64_t *first_clip)
 {
     int nch = in->channels;
-    for (size_t f = 0; f < frames; f++, buf += nch) {
-        int64_t frame = in->frames + (int64_t)f;
-        bool loud = false;
-        for (int c = 0; c < nch; c++) {
-            double x = buf[c], a = fabs(x);
-            in->sum[c] += x;
-            if (a > in->peak[c])
-                in->peak[c] = a;
-            if (a >= SILENCE_LEVEL)
-                loud = true;
-            if (a > 1.0)
-                in->overs++;
-            if (a >= CLIP_LEVEL) {
-                if (++in->run[c] == CLIP_RUN) {
-                    if (in->clipped_runs == 0)
-                        in->clipped_first = frame - (CLIP_RUN - 1);
-                    in->clipped_runs++;
-                }
-            } else {
-                in->run[c] = 0;
+    double sum = in->sum[c], peak = in->peak[c];
+    int run = in->run[c];
+    int64_t overs = 0, runs = 0, loud_from = -1, loud_to = -1, clip = -1;
+    for (size_t f = 0; f < frames; f++) {
+        double x = buf[f * (size_t)nch + (size_t)c], a = fabs(x);
+        sum += x;
+        peak = a > peak ? a : peak;
+        if (a >= SILENCE_LEVEL) {
+            if (loud_from < 0)
+                loud_from = (int64_t)f;
+            loud_to = (int64_t)f;
+        }
+        overs += a > 1.0;
+        if (a >= CLIP_LEVEL) {
+            if (++run == CLIP_RUN) {
+                if (runs++ == 0)
+                    clip = (int64_t)f;
             }
+        } else {
+            run = 0;
+        }
+        if (a >= in->count_from)
             count_magnitude(in, a);
-        }
-        if (loud) {
-            if (in->first_loud < 0)
-                in->first_loud = frame;
-            in->last_loud = frame;
-        }
-        if (nch >= 2) {
-            double l = buf[0], r = buf[1];
-            in->sum_ll += l * l;
-            in->sum_rr += r * r;
-            in->sum_lr += l * r;
-            if (fabs(l - r) > in->max_diff)
-                in->max_diff = fabs(l - r);
-        }
     }
+    in->sum[c] = sum;
+    in->peak[c] = peak;
+    in->run[c] = run;
+    in->overs += overs;
+    in->clipped_runs += runs;
+    if (loud_from >= 0 && (*first_loud < 0 || loud_from < *first_loud))
+        *first_loud = loud_from;
+    if (loud_to > *last_loud)
+        *last_loud = loud_to;
+    if (clip >= 0 && (*first_clip < 0 || clip < *first_clip))
+        *first_clip = clip;
+}
+
+/* The first two channels' products and difference, for correlation and
+ * dual mono. */
+static void scan_pair(struct intake *in, const double *buf, size_t frames)
+{
+    int nch = in->channels;
+    double ll = in->sum_ll, rr = in->sum_rr, lr = in->sum_lr, diff = in->max_diff;
+    for (size_t f = 0; f < frames; f++) {
+        double l = buf[f * (size_t)nch], r = buf[f * (size_t)nch + 1];
+        ll += l * l;
+        rr += r * r;
+        lr += l * r;
+        double d = fabs(l - r);
+        diff = d > diff ? d : diff;
+    }
+    in->sum_ll = ll;
+    in->sum_rr = rr;
+    in->sum_lr = lr;
+    in->max_diff = diff;
+}
+
+/* Channel by channel; each figure comes out as the frame-by-frame walk
+ * gives it (the same sums in the same order, the earliest loud frame and
+ * clipped run over all channels). */
+void intake_add(struct intake *in, const double *buf, size_t frames)
+{
+    int64_t first_loud = -1, last_loud = -1, first_clip = -1;
+    bool had_clips = in->clipped_runs > 0;
+    for (int c = 0; c < in->channels; c++)
+        scan_channel(in, buf, frames, c, &first_loud, &last_loud, &first_clip);
+    if (in->channels >= 2)
+        scan_pair(in, buf, frames);
+    if (first_loud >= 0) {
+        if (in->first_loud < 0)
+            in->first_loud = in->frames + first_loud;
+        in->last_loud = in->frames + last_loud;
+    }
+    /* a run is counted on its third sample and starts two frames before */
+    if (!had_clips && first_clip >= 0)
+        in->clipped_first = in->frames + first_clip - (CLIP_RUN - 1);
     in->frames += (int64_t)frames;
 }
 

@@ -182,6 +182,39 @@ TEST(a_limited_mix_is_recognised)
     free(buf);
 }
 
+/* Counts near the peak, whatever the order: samples 0.2 dB under a peak
+ * that came first are near it; samples that came while the peak was 0.5 dB
+ * lower are near it too once it rises 0.1 dB; samples 0.4 dB under are not. */
+static int64_t near_peak_of(const double *levels, const int *counts, int n)
+{
+    struct intake *in = intake_new(RATE, 1);
+    CHECK(in);
+    if (!in)
+        return -1;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < counts[i]; k++) {
+            double x = k % 2 ? levels[i] : -levels[i];
+            intake_add(in, &x, 1);
+        }
+    struct loudness_result lr = { .true_peak_max = 0, .plr = 20 };
+    struct intake_report rep;
+    intake_finish(in, &wav24, &lr, &rep);
+    intake_free(in);
+    return rep.near_peak;
+}
+
+TEST(samples_near_the_peak_are_counted_in_any_order)
+{
+    double p = 0.8, under02 = p * pow(10.0, -0.2 / 20.0), under04 = p * pow(10.0, -0.4 / 20.0);
+    double under01 = p * pow(10.0, -0.1 / 20.0), under06 = p * pow(10.0, -0.6 / 20.0);
+    /* the peak first, then 100 samples 0.2 dB under it and 50 0.4 dB under */
+    CHECK_EQ_INT(near_peak_of((double[]){ p, under02, under04 }, (int[]){ 1, 100, 50 }, 3), 101);
+    /* 100 samples at 0.1 dB under the final peak while the loudest was 0.6 dB under it */
+    CHECK_EQ_INT(near_peak_of((double[]){ under06, under01, p }, (int[]){ 30, 100, 1 }, 3), 101);
+    /* the same, the peak first: the 0.6 dB ones stay out */
+    CHECK_EQ_INT(near_peak_of((double[]){ p, under06, under01 }, (int[]){ 1, 30, 100 }, 3), 101);
+}
+
 TEST(headroom_silence_and_overs)
 {
     expect_fires(MIX_HOT, "headroom", INTAKE_WARNING, "clipping");
