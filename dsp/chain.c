@@ -20,6 +20,7 @@ struct stage {
  * the frames of the bypass crossfade still to go. */
 struct chain {
     struct stage *stages;
+    void **states;      /* each stage's state, in order, for process_run */
     int n;
     int channels;
     int max_block;
@@ -66,11 +67,12 @@ struct chain *chain_new_ops(const struct processor_ops *const *ops,
     c->channels = channels;
     c->max_block = max_block;
     c->stages = calloc(n > 0 ? (size_t)n : 1, sizeof *c->stages);
+    c->states = calloc(n > 0 ? (size_t)n : 1, sizeof *c->states);
     /* an empty chain passes its input as it is, bypassed or not: it needs
      * no dry path (an album has a chain per track, most of them empty) */
     if (n > 0)
         c->dry = calloc((size_t)max_block * channels, sizeof *c->dry);
-    if (!c->stages || (n > 0 && !c->dry))
+    if (!c->stages || !c->states || (n > 0 && !c->dry))
         goto fail;
     for (; c->n < n; c->n++) {
         struct stage *s = &c->stages[c->n];
@@ -78,6 +80,7 @@ struct chain *chain_new_ops(const struct processor_ops *const *ops,
         s->state = s->ops->create(&procs[c->n], rate, channels, max_block);
         if (!s->state)
             goto fail;
+        c->states[c->n] = s->state;
         c->latency += s->ops->latency ? s->ops->latency(s->state) : 0;
     }
     c->delay_len = (long)c->latency * channels;
@@ -116,6 +119,7 @@ void chain_free(struct chain *c)
     if (c->stages)
         free_stages(c->stages, c->n);
     free(c->stages);
+    free(c->states);
     free(c->dry);
     free(c->delay);
     free(c);
@@ -147,8 +151,17 @@ static void process_piece(struct chain *c, double *buf, int frames)
     long n = (long)frames * c->channels;
     memcpy(c->dry, buf, (size_t)n * sizeof *buf);
     delay_run(c, c->dry, n);
-    for (int i = 0; i < c->n; i++)
-        c->stages[i].ops->process(c->stages[i].state, buf, frames);
+    for (int i = 0; i < c->n;) {
+        const struct processor_ops *ops = c->stages[i].ops;
+        int run = 1;
+        while (ops->process_run && i + run < c->n && c->stages[i + run].ops == ops)
+            run++;
+        if (run > 1)
+            ops->process_run(c->states + i, run, buf, frames);
+        else
+            ops->process(c->stages[i].state, buf, frames);
+        i += run;
+    }
 
     int f = 0;
     for (; f < frames && c->ramp_left > 0; f++, c->ramp_left--) {

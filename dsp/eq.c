@@ -119,6 +119,104 @@ static void eq_process(void *state, double *buf, int frames)
     }
 }
 
+/* Sections of consecutive bands run in one pass over the block: each
+ * section still sees its samples in order and does the same arithmetic as
+ * eq_process, but the filters of a frame no longer wait for one another's
+ * recursions, which is what a band at a time spends its time on. */
+#define CASCADE_MAX 16
+
+typedef double pair __attribute__((vector_size(16)));
+
+struct cascade {
+    int n;
+    const struct biquad *q[CASCADE_MAX];
+    struct eq *band[CASCADE_MAX];
+    int sec[CASCADE_MAX];
+};
+
+static struct biquad_state *state_of(const struct cascade *k, int j, int c)
+{
+    struct eq *e = k->band[j];
+    return &e->st[(size_t)c * e->nsections + k->sec[j]];
+}
+
+static void cascade_pair(const struct cascade *k, double *buf, int frames, int nch, int c)
+{
+    pair b0[CASCADE_MAX], b1[CASCADE_MAX], b2[CASCADE_MAX], a1[CASCADE_MAX], a2[CASCADE_MAX];
+    pair z1[CASCADE_MAX], z2[CASCADE_MAX];
+    int n = k->n;
+    for (int j = 0; j < n; j++) {
+        const struct biquad *q = k->q[j];
+        const struct biquad_state *sa = state_of(k, j, c), *sb = state_of(k, j, c + 1);
+        b0[j] = (pair){ q->b0, q->b0 };
+        b1[j] = (pair){ q->b1, q->b1 };
+        b2[j] = (pair){ q->b2, q->b2 };
+        a1[j] = (pair){ q->a1, q->a1 };
+        a2[j] = (pair){ q->a2, q->a2 };
+        z1[j] = (pair){ sa->z1, sb->z1 };
+        z2[j] = (pair){ sa->z2, sb->z2 };
+    }
+    double *x = buf + c;
+    for (int f = 0; f < frames; f++, x += nch) {
+        pair v = { x[0], x[1] };
+        for (int j = 0; j < n; j++) {
+            pair y = b0[j] * v + z1[j];
+            z1[j] = b1[j] * v - a1[j] * y + z2[j];
+            z2[j] = b2[j] * v - a2[j] * y;
+            v = y;
+        }
+        x[0] = v[0];
+        x[1] = v[1];
+    }
+    for (int j = 0; j < n; j++) {
+        struct biquad_state *sa = state_of(k, j, c), *sb = state_of(k, j, c + 1);
+        sa->z1 = z1[j][0];
+        sa->z2 = z2[j][0];
+        sb->z1 = z1[j][1];
+        sb->z2 = z2[j][1];
+    }
+}
+
+static void cascade_one(const struct cascade *k, double *buf, int frames, int nch, int c)
+{
+    double *x = buf + c;
+    for (int f = 0; f < frames; f++, x += nch) {
+        double v = *x;
+        for (int j = 0; j < k->n; j++)
+            v = biquad_run(k->q[j], state_of(k, j, c), v);
+        *x = v;
+    }
+}
+
+static void cascade_process(const struct cascade *k, double *buf, int frames, int nch)
+{
+    int c = 0;
+    for (; c + 1 < nch; c += 2)
+        cascade_pair(k, buf, frames, nch, c);
+    for (; c < nch; c++)
+        cascade_one(k, buf, frames, nch, c);
+}
+
+static void eq_process_run(void *const *states, int n, double *buf, int frames)
+{
+    struct cascade k = { 0 };
+    int nch = ((const struct eq *)states[0])->channels;
+    for (int i = 0; i < n; i++) {
+        struct eq *e = states[i];
+        if (k.n + e->nsections > CASCADE_MAX) {
+            cascade_process(&k, buf, frames, nch);
+            k.n = 0;
+        }
+        for (int s = 0; s < e->nsections; s++) {
+            k.q[k.n] = &e->sec[s];
+            k.band[k.n] = e;
+            k.sec[k.n++] = s;
+        }
+    }
+    if (k.n > 0)
+        cascade_process(&k, buf, frames, nch);
+}
+
 static void eq_reset(void *state)
 {
     struct eq *e = state;
@@ -146,6 +244,7 @@ const struct processor_ops eq_ops = {
     .name = "eq",
     .create = eq_create,
     .process = eq_process,
+    .process_run = eq_process_run,
     .reset = eq_reset,
     .latency = eq_latency,
     .gain_reduction = NULL,

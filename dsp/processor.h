@@ -23,6 +23,11 @@ struct processor_ops {
                     int max_block);
     /* In place, frames <= max_block. Audio thread. */
     void (*process)(void *state, double *buf, int frames);
+    /* Optional: `n` instances of this kind in a row, in one pass, with the
+     * same output to the bit as `process` on each in turn (a chain uses it
+     * for consecutive EQ bands, whose filters then run side by side). NULL
+     * when the kind has none. Audio thread. */
+    void (*process_run)(void *const *states, int n, double *buf, int frames);
     /* Back to the state of a fresh instance. Audio thread. */
     void (*reset)(void *state);
     /* Frames by which the output lags the input. Audio thread. */
