@@ -117,12 +117,15 @@ bool level_session(struct session *s, double ceiling, struct loudness_result *tr
         snprintf(err, errlen, "out of memory");
         return false;
     }
-    /* Steering passes measure the integrated loudness alone, which saves
-     * about a tenth of a pass (true peak, range). The pass expected to be
+    /* Steering passes measure only the integrated loudness that steering
+     * reads: the album's or the tracks' (no true peak, no range, one
+     * K-weighting instead of two). The pass expected to be
      * the last measures everything for the report: the first (an album
      * leveled before is done in one pass) and any after one that came near
      * the target. If a lean pass finds nothing to move, one full pass
      * follows. */
+    enum album_meter_mode lean = s->album.leveling == LEVEL_TRACK ? ALBUM_METER_LEAN_TRACKS
+                                                                  : ALBUM_METER_LEAN_ALBUM;
     bool ok = true;
     bool done = false;
     bool full = true;
@@ -130,7 +133,7 @@ bool level_session(struct session *s, double ceiling, struct loudness_result *tr
         if (r->passes == LEVEL_MAX_PASSES - 1)
             full = true;
         if (!measure_album(s, &tl, r->has_ceiling, r->ceiling,
-                           full ? ALBUM_METER_REPORT : ALBUM_METER_LEAN, lr, &r->album, err,
+                           full ? ALBUM_METER_REPORT : lean, lr, &r->album, err,
                            errlen)) {
             ok = false;
             break;

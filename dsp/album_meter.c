@@ -10,13 +10,14 @@
 
 struct album_meter {
     int rate, channels;
-    enum album_meter_mode mode;
     unsigned flags;             /* of the album's meter and each track's */
+    bool lean;                  /* integrated loudness only */
+    bool meter_album, meter_tracks;
     int64_t *bounds;
     int ntracks;
     int current;                /* the track whose span comes next or is open */
     int64_t position;           /* frames added so far */
-    struct loudness *album;
+    struct loudness *album;     /* NULL when the album is not metered */
     struct loudness *track;     /* the open track's meter, made when it starts */
     struct peak_meter *peaks;   /* ALBUM_METER_REPORT: one span at a time */
     struct loudness_result *results;
@@ -36,15 +37,18 @@ struct album_meter *album_meter_new(int rate, int channels, const int64_t *bound
         return NULL;
     m->rate = rate;
     m->channels = channels;
-    m->mode = mode;
     m->ntracks = ntracks;
     m->bounds = malloc(sizeof *m->bounds * ((size_t)ntracks + 1));
     m->results = calloc((size_t)ntracks + 1, sizeof *m->results);
-    bool lean = mode == ALBUM_METER_LEAN;
+    bool lean = mode != ALBUM_METER_REPORT;
+    m->lean = lean;
+    m->meter_album = mode != ALBUM_METER_LEAN_TRACKS;
+    m->meter_tracks = mode != ALBUM_METER_LEAN_ALBUM;
     m->flags = lean ? LOUDNESS_INTEGRATED : LOUDNESS_NO_MAXIMA | LOUDNESS_NO_PEAKS;
-    m->album = loudness_new_flags(rate, channels, m->flags);
+    if (m->meter_album)
+        m->album = loudness_new_flags(rate, channels, m->flags);
     m->peaks = lean ? NULL : peak_meter_new(rate, channels);
-    if (!m->bounds || !m->results || !m->album || (!lean && !m->peaks)) {
+    if (!m->bounds || !m->results || (m->meter_album && !m->album) || (!lean && !m->peaks)) {
         album_meter_free(m);
         return NULL;
     }
@@ -90,27 +94,34 @@ static bool end_track(struct album_meter *m)
 /* n frames that lie on one side of every bound: in the open track or not. */
 static bool add_piece(struct album_meter *m, const double *buf, int64_t n, bool in_track)
 {
-    if (in_track && !m->track) {
+    if (in_track && m->meter_tracks && !m->track) {
         take_peaks(m, NULL);    /* the pregap or the gap before: the album's */
         if (!(m->track = loudness_new_flags(m->rate, m->channels, m->flags)))
             return false;
     }
-    if (!loudness_add(m->album, buf, (size_t)n))
+    if (m->album && !loudness_add(m->album, buf, (size_t)n))
         return false;
     if (m->peaks)
         peak_meter_add(m->peaks, buf, (size_t)n);
-    return !in_track || loudness_add(m->track, buf, (size_t)n);
+    return !m->track || loudness_add(m->track, buf, (size_t)n);
 }
 
-/* A track that was never metered: silence. */
-static void silent(struct loudness_result *r, int channels, bool lean)
+/* A reading with nothing in it: `integrated` is -inf for silence (a track
+ * the frames never reached) and NaN for what was not metered. */
+static void unread(struct loudness_result *r, int channels, bool lean, double integrated)
 {
-    *r = (struct loudness_result){ .channels = channels, .integrated = -HUGE_VAL,
+    *r = (struct loudness_result){ .channels = channels, .integrated = integrated,
                                    .range = lean ? NAN : 0.0, .momentary_max = NAN,
                                    .shortterm_max = NAN, .sample_peak_max = -HUGE_VAL,
                                    .true_peak_max = -HUGE_VAL, .plr = NAN };
     for (int c = 0; c < channels; c++)
         r->sample_peak[c] = r->true_peak[c] = -HUGE_VAL;
+}
+
+/* What a track the frames never reached reads. */
+static double not_reached(const struct album_meter *m)
+{
+    return m->meter_tracks ? -HUGE_VAL : NAN;
 }
 
 bool album_meter_add(struct album_meter *m, const double *buf, int frames)
@@ -139,7 +150,7 @@ bool album_meter_add(struct album_meter *m, const double *buf, int frames)
         /* a track ends where its span does, even an empty one */
         while (m->current < m->ntracks && m->position + done >= m->bounds[m->current + 1]) {
             if (!m->track) {
-                silent(&m->results[m->current++], m->channels, m->mode == ALBUM_METER_LEAN);
+                unread(&m->results[m->current++], m->channels, m->lean, not_reached(m));
             } else if (!end_track(m)) {
                 m->failed = true;
                 return false;
@@ -160,10 +171,12 @@ bool album_meter_finish(struct album_meter *m, struct loudness_result *tracks,
     if (m->track && !end_track(m))
         return false;
     for (int i = m->current; i < m->ntracks; i++)
-        silent(&m->results[i], m->channels, m->mode == ALBUM_METER_LEAN);
+        unread(&m->results[i], m->channels, m->lean, not_reached(m));
     m->current = m->ntracks;
     take_peaks(m, NULL);
-    if (!loudness_finish(m->album, album))
+    if (!m->album)
+        unread(album, m->channels, true, NAN);
+    else if (!loudness_finish(m->album, album))
         return false;
     if (m->ntracks > 0)
         memcpy(tracks, m->results, sizeof *tracks * (size_t)m->ntracks);

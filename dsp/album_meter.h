@@ -24,6 +24,11 @@
 enum album_meter_mode {
     ALBUM_METER_REPORT,     /* integrated, range and peaks of album and tracks */
     ALBUM_METER_LEAN,       /* integrated loudness only (range NaN, peaks -inf) */
+    /* As LEAN for the album alone, or for the tracks alone; what is not
+     * metered reads NaN. Leveling steers with one or the other, and a
+     * meter fewer is a K-weighting fewer on every frame. */
+    ALBUM_METER_LEAN_ALBUM,
+    ALBUM_METER_LEAN_TRACKS,
 };
 
 struct album_meter;

@@ -140,6 +140,35 @@ TEST(lean_reads_the_same_integrated_loudness_only)
     free(buf);
 }
 
+TEST(lean_album_or_tracks_meters_only_those)
+{
+    int64_t bounds[NTRACKS + 1];
+    size_t frames;
+    double *buf = make_album(bounds, &frames);
+    CHECK(buf);
+    if (!buf)
+        return;
+    struct loudness_result lean[NTRACKS], la, tr[NTRACKS], ta, al[NTRACKS], aa;
+    CHECK(run(ALBUM_METER_LEAN, buf, frames, bounds, 1024, lean, &la));
+    CHECK(run(ALBUM_METER_LEAN_TRACKS, buf, frames, bounds, 1000, tr, &ta));
+    CHECK(run(ALBUM_METER_LEAN_ALBUM, buf, frames, bounds, 777, al, &aa));
+    CHECK(isnan(ta.integrated) && isinf(ta.true_peak_max));
+    CHECK_NEAR(aa.integrated, la.integrated, 1e-12);
+    for (int t = 0; t < NTRACKS; t++) {
+        CHECK(isnan(al[t].integrated));
+        CHECK_MSG(isinf(lean[t].integrated) ? isinf(tr[t].integrated)
+                                            : fabs(tr[t].integrated - lean[t].integrated) < 1e-12,
+                  "track %d: %.6f alone, %.6f with the album", t + 1, tr[t].integrated,
+                  lean[t].integrated);
+    }
+    /* frames that stop inside track 2: 3 and 4 are silence, or NaN unmetered */
+    CHECK(run(ALBUM_METER_LEAN_TRACKS, buf, (size_t)bounds[1] + RATE, bounds, 4096, tr, &ta));
+    CHECK(isfinite(tr[1].integrated) && isinf(tr[3].integrated));
+    CHECK(run(ALBUM_METER_LEAN_ALBUM, buf, (size_t)bounds[1] + RATE, bounds, 4096, al, &aa));
+    CHECK(isnan(al[3].integrated) && isfinite(aa.integrated));
+    free(buf);
+}
+
 /* Frames that stop before the last tracks: those read as silence. */
 TEST(tracks_never_reached_are_silent)
 {
