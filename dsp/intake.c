@@ -148,6 +148,61 @@ static void scan_pair(struct intake *in, const double *buf, size_t frames)
     in->max_diff = diff;
 }
 
+/* Stereo, the common case, in one loop: each channel keeps its own sums
+ * in its own order (the same bits as channel by channel), and the two
+ * channels' chains of additions run side by side. */
+static void scan_stereo(struct intake *in, const double *buf, size_t frames,
+                        int64_t *first_loud, int64_t *last_loud, int64_t *first_clip)
+{
+    double sum0 = in->sum[0], sum1 = in->sum[1], peak0 = in->peak[0], peak1 = in->peak[1];
+    double ll = in->sum_ll, rr = in->sum_rr, lr = in->sum_lr, diff = in->max_diff;
+    int run0 = in->run[0], run1 = in->run[1];
+    int64_t overs = 0, runs = 0, clip = -1;
+    for (size_t f = 0; f < frames; f++) {
+        double l = buf[2 * f], r = buf[2 * f + 1], al = fabs(l), ar = fabs(r);
+        sum0 += l;
+        sum1 += r;
+        peak0 = al > peak0 ? al : peak0;
+        peak1 = ar > peak1 ? ar : peak1;
+        ll += l * l;
+        rr += r * r;
+        lr += l * r;
+        double d = fabs(l - r);
+        diff = d > diff ? d : diff;
+        if (al >= SILENCE_LEVEL || ar >= SILENCE_LEVEL) {
+            if (*first_loud < 0)
+                *first_loud = (int64_t)f;
+            *last_loud = (int64_t)f;
+        }
+        overs += (al > 1.0) + (ar > 1.0);
+        /* a run is counted on its third sample; the earliest frame wins */
+        run0 = al >= CLIP_LEVEL ? run0 + 1 : 0;
+        run1 = ar >= CLIP_LEVEL ? run1 + 1 : 0;
+        if (run0 == CLIP_RUN || run1 == CLIP_RUN) {
+            runs += (run0 == CLIP_RUN) + (run1 == CLIP_RUN);
+            if (clip < 0)
+                clip = (int64_t)f;
+        }
+        if (al >= in->count_from)
+            count_magnitude(in, al);
+        if (ar >= in->count_from)
+            count_magnitude(in, ar);
+    }
+    in->sum[0] = sum0;
+    in->sum[1] = sum1;
+    in->peak[0] = peak0;
+    in->peak[1] = peak1;
+    in->sum_ll = ll;
+    in->sum_rr = rr;
+    in->sum_lr = lr;
+    in->max_diff = diff;
+    in->run[0] = run0;
+    in->run[1] = run1;
+    in->overs += overs;
+    in->clipped_runs += runs;
+    *first_clip = clip;
+}
+
 /* Channel by channel; each figure comes out as the frame-by-frame walk
  * gives it (the same sums in the same order, the earliest loud frame and
  * clipped run over all channels). */
@@ -155,10 +210,14 @@ void intake_add(struct intake *in, const double *buf, size_t frames)
 {
     int64_t first_loud = -1, last_loud = -1, first_clip = -1;
     bool had_clips = in->clipped_runs > 0;
-    for (int c = 0; c < in->channels; c++)
-        scan_channel(in, buf, frames, c, &first_loud, &last_loud, &first_clip);
-    if (in->channels >= 2)
-        scan_pair(in, buf, frames);
+    if (in->channels == 2) {
+        scan_stereo(in, buf, frames, &first_loud, &last_loud, &first_clip);
+    } else {
+        for (int c = 0; c < in->channels; c++)
+            scan_channel(in, buf, frames, c, &first_loud, &last_loud, &first_clip);
+        if (in->channels >= 2)
+            scan_pair(in, buf, frames);
+    }
     if (first_loud >= 0) {
         if (in->first_loud < 0)
             in->first_loud = in->frames + first_loud;

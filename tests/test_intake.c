@@ -258,6 +258,52 @@ TEST(rate_depth_and_lossy_come_from_the_format)
     free(buf);
 }
 
+/* Stereo takes a loop of its own: its figures must be those the general
+ * walk gives the same two channels beside a silent third. The right
+ * channel clips first, the left more often; both go over 0 dBFS. */
+TEST(stereo_reads_as_the_same_channels_among_three)
+{
+    enum { FRAMES = 48000 };
+    double *two = calloc(2 * FRAMES, sizeof *two), *three = calloc(3 * FRAMES, sizeof *three);
+    CHECK(two && three);
+    if (!two || !three) {
+        free(two);
+        free(three);
+        return;
+    }
+    uint64_t seed = 99;
+    for (int f = 0; f < FRAMES; f++) {
+        double l = f < 6000 ? 0 : 0.6 * sin(f * 0.01) + 0.01 * signal_noise(&seed);
+        double r = f < 9000 ? 0.0002 : -0.5 * sin(f * 0.013) + 0.02;
+        if (f >= 20000 && f < 20004)
+            r = 1.0;
+        if ((f >= 30000 && f < 30005) || (f >= 40000 && f < 40003))
+            l = -1.2;
+        if (f > 47000)
+            l = r = 0;
+        two[2 * f] = three[3 * f] = l;
+        two[2 * f + 1] = three[3 * f + 1] = r;
+    }
+    struct intake_report a, b;
+    struct loudness_result lr;
+    const struct intake_format flt = { .bits = 32, .is_float = true };
+    analyse(two, FRAMES, 2, RATE, &flt, 1000, &a, &lr);
+    analyse(three, FRAMES, 3, RATE, &flt, 1000, &b, &lr);
+    CHECK_EQ_INT(a.clipped_runs, 3);
+    CHECK_EQ_INT(a.clipped_first, 20000);
+    CHECK_EQ_INT(a.clipped_runs, b.clipped_runs);
+    CHECK_EQ_INT(a.clipped_first, b.clipped_first);
+    CHECK_EQ_INT(a.overs, b.overs);
+    CHECK_EQ_INT(a.near_peak, b.near_peak);
+    CHECK(a.overs == 8 && a.near_peak >= 8);
+    CHECK(a.head_silence == b.head_silence && a.tail_silence == b.tail_silence);
+    CHECK_NEAR(a.head_silence, 6000.0 / RATE, 1e-12);
+    CHECK(a.dc_offset[0] == b.dc_offset[0] && a.dc_offset[1] == b.dc_offset[1]);
+    CHECK(a.correlation == b.correlation);
+    free(two);
+    free(three);
+}
+
 TEST(report_does_not_depend_on_block_size)
 {
     size_t frames;
