@@ -84,12 +84,13 @@ bool measure_album(const struct session *s, const struct timeline *tl, bool has_
         ok = false;
     }
     bool threaded = ok;
+    bool metered = true;        /* false when the meter ran out of memory */
     double *buf;
     int n;
     /* the limiter works in place: the block is released after metering */
     while (ok && block_ring_next(rd.ring, 0, &buf, &n)) {
         int out = runner ? chain_runner_process(runner, buf, n) : n;
-        ok = album_meter_add(meter, buf, out);
+        ok = metered = album_meter_add(meter, buf, out);
         block_ring_release(rd.ring, 0, false);
     }
     if (threaded) {
@@ -101,7 +102,9 @@ bool measure_album(const struct session *s, const struct timeline *tl, bool has_
         }
     }
     while (ok && runner && (n = chain_runner_finish(runner, tail, ALBUM_MAX_BLOCK)) > 0)
-        ok = album_meter_add(meter, tail, n);
+        ok = metered = album_meter_add(meter, tail, n);
+    if (!metered)
+        snprintf(err, errlen, "out of memory");
     if (ok && !album_meter_finish(meter, tracks, album)) {
         snprintf(err, errlen, "out of memory");
         ok = false;
