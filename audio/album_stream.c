@@ -24,6 +24,10 @@
 #include "dsp/chain.h"
 #include "dsp/fade.h"
 
+/* A block of the album is read from a mix in one call. */
+_Static_assert(ALBUM_MAX_BLOCK <= MIX_READER_MAX_BLOCK,
+               "an album block must fit in one read of a mix");
+
 struct track_src {
     const struct track *t;
     const struct timeline_track *tt;
