@@ -40,6 +40,22 @@ static double *make_album(int64_t bounds[NTRACKS + 1], size_t *frames)
     return buf;
 }
 
+struct test_album {
+    double *buf;
+    size_t frames;
+    int64_t bounds[NTRACKS + 1];
+};
+
+/* The album the tests read, made on first use; NULL when memory ran out. */
+static const struct test_album *album_fixture(void)
+{
+    static struct test_album a;
+    if (!a.buf)
+        a.buf = make_album(a.bounds, &a.frames);
+    CHECK(a.buf);
+    return a.buf ? &a : NULL;
+}
+
 static bool run(enum album_meter_mode mode, const double *buf, size_t frames,
                 const int64_t *bounds, int block, struct loudness_result *tracks,
                 struct loudness_result *album)
@@ -66,22 +82,19 @@ static struct loudness_result alone(const double *buf, int64_t from, int64_t to)
 
 TEST(tracks_and_album_read_as_if_metered_alone)
 {
-    int64_t bounds[NTRACKS + 1];
-    size_t frames;
-    double *buf = make_album(bounds, &frames);
-    CHECK(buf);
-    if (!buf)
+    const struct test_album *src = album_fixture();
+    if (!src)
         return;
     struct loudness_result tr[NTRACKS], album;
-    CHECK(run(ALBUM_METER_REPORT, buf, frames, bounds, 4096, tr, &album));
-    struct loudness_result whole = alone(buf, 0, (int64_t)frames);
+    CHECK(run(ALBUM_METER_REPORT, src->buf, src->frames, src->bounds, 4096, tr, &album));
+    struct loudness_result whole = alone(src->buf, 0, (int64_t)src->frames);
     CHECK(album.integrated == whole.integrated && album.range == whole.range);
     CHECK(album.true_peak_max == whole.true_peak_max);
     CHECK(isnan(album.momentary_max));
     for (int t = 0; t < NTRACKS; t++) {
         if (t == 2)
             continue;
-        struct loudness_result a = alone(buf, bounds[t], bounds[t + 1]);
+        struct loudness_result a = alone(src->buf, src->bounds[t], src->bounds[t + 1]);
         CHECK_MSG(tr[t].integrated == a.integrated, "track %d: %.4f against %.4f", t + 1,
                   tr[t].integrated, a.integrated);
         CHECK(tr[t].range == a.range);
@@ -92,43 +105,35 @@ TEST(tracks_and_album_read_as_if_metered_alone)
     CHECK(tr[3].true_peak_max > tr[0].true_peak_max + 4.0);
     /* the empty track is silence */
     CHECK(isinf(tr[2].integrated) && isinf(tr[2].true_peak_max) && isnan(tr[2].plr));
-    free(buf);
 }
 
 TEST(readings_do_not_depend_on_the_blocks)
 {
-    int64_t bounds[NTRACKS + 1];
-    size_t frames;
-    double *buf = make_album(bounds, &frames);
-    CHECK(buf);
-    if (!buf)
+    const struct test_album *src = album_fixture();
+    if (!src)
         return;
     struct loudness_result first[NTRACKS], album1;
-    CHECK(run(ALBUM_METER_REPORT, buf, frames, bounds, 65536, first, &album1));
+    CHECK(run(ALBUM_METER_REPORT, src->buf, src->frames, src->bounds, 65536, first, &album1));
     static const int blocks[] = { 1, 441, 4096 };
     for (int b = 0; b < 3; b++) {
         struct loudness_result tr[NTRACKS], album;
-        CHECK(run(ALBUM_METER_REPORT, buf, frames, bounds, blocks[b], tr, &album));
+        CHECK(run(ALBUM_METER_REPORT, src->buf, src->frames, src->bounds, blocks[b], tr, &album));
         CHECK(album.integrated == album1.integrated && album.true_peak_max == album1.true_peak_max);
         for (int t = 0; t < NTRACKS; t++)
             CHECK_MSG(tr[t].integrated == first[t].integrated &&
                           tr[t].true_peak_max == first[t].true_peak_max,
                       "block %d, track %d", blocks[b], t + 1);
     }
-    free(buf);
 }
 
 TEST(lean_reads_the_same_integrated_loudness_only)
 {
-    int64_t bounds[NTRACKS + 1];
-    size_t frames;
-    double *buf = make_album(bounds, &frames);
-    CHECK(buf);
-    if (!buf)
+    const struct test_album *src = album_fixture();
+    if (!src)
         return;
     struct loudness_result full[NTRACKS], lean[NTRACKS], fa, la;
-    CHECK(run(ALBUM_METER_REPORT, buf, frames, bounds, 1024, full, &fa));
-    CHECK(run(ALBUM_METER_LEAN, buf, frames, bounds, 1024, lean, &la));
+    CHECK(run(ALBUM_METER_REPORT, src->buf, src->frames, src->bounds, 1024, full, &fa));
+    CHECK(run(ALBUM_METER_LEAN, src->buf, src->frames, src->bounds, 1024, lean, &la));
     /* libebur128 keeps 400 ms of audio for I alone and 3 s with LRA: the
      * sums wrap at other places and round differently */
     CHECK_NEAR(la.integrated, fa.integrated, 1e-9);
@@ -137,21 +142,17 @@ TEST(lean_reads_the_same_integrated_loudness_only)
         CHECK((isinf(lean[t].integrated) && isinf(full[t].integrated)) ||
               fabs(lean[t].integrated - full[t].integrated) < 1e-9);
     CHECK(isnan(lean[0].range));
-    free(buf);
 }
 
 TEST(lean_album_or_tracks_meters_only_those)
 {
-    int64_t bounds[NTRACKS + 1];
-    size_t frames;
-    double *buf = make_album(bounds, &frames);
-    CHECK(buf);
-    if (!buf)
+    const struct test_album *src = album_fixture();
+    if (!src)
         return;
     struct loudness_result lean[NTRACKS], la, tr[NTRACKS], ta, al[NTRACKS], aa;
-    CHECK(run(ALBUM_METER_LEAN, buf, frames, bounds, 1024, lean, &la));
-    CHECK(run(ALBUM_METER_LEAN_TRACKS, buf, frames, bounds, 1000, tr, &ta));
-    CHECK(run(ALBUM_METER_LEAN_ALBUM, buf, frames, bounds, 777, al, &aa));
+    CHECK(run(ALBUM_METER_LEAN, src->buf, src->frames, src->bounds, 1024, lean, &la));
+    CHECK(run(ALBUM_METER_LEAN_TRACKS, src->buf, src->frames, src->bounds, 1000, tr, &ta));
+    CHECK(run(ALBUM_METER_LEAN_ALBUM, src->buf, src->frames, src->bounds, 777, al, &aa));
     CHECK(isnan(ta.integrated) && isinf(ta.true_peak_max));
     CHECK_NEAR(aa.integrated, la.integrated, 1e-12);
     for (int t = 0; t < NTRACKS; t++) {
@@ -161,29 +162,24 @@ TEST(lean_album_or_tracks_meters_only_those)
                   "track %d: %.6f alone, %.6f with the album", t + 1, tr[t].integrated,
                   lean[t].integrated);
     }
-    /* frames that stop inside track 2: 3 and 4 are silence, or NaN unmetered */
-    CHECK(run(ALBUM_METER_LEAN_TRACKS, buf, (size_t)bounds[1] + RATE, bounds, 4096, tr, &ta));
+    /* src->frames that stop inside track 2: 3 and 4 are silence, or NaN unmetered */
+    CHECK(run(ALBUM_METER_LEAN_TRACKS, src->buf, (size_t)src->bounds[1] + RATE, src->bounds, 4096, tr, &ta));
     CHECK(isfinite(tr[1].integrated) && isinf(tr[3].integrated));
-    CHECK(run(ALBUM_METER_LEAN_ALBUM, buf, (size_t)bounds[1] + RATE, bounds, 4096, al, &aa));
+    CHECK(run(ALBUM_METER_LEAN_ALBUM, src->buf, (size_t)src->bounds[1] + RATE, src->bounds, 4096, al, &aa));
     CHECK(isnan(al[3].integrated) && isfinite(aa.integrated));
-    free(buf);
 }
 
 /* Frames that stop before the last tracks: those read as silence. */
 TEST(tracks_never_reached_are_silent)
 {
-    int64_t bounds[NTRACKS + 1];
-    size_t frames;
-    double *buf = make_album(bounds, &frames);
-    CHECK(buf);
-    if (!buf)
+    const struct test_album *src = album_fixture();
+    if (!src)
         return;
     struct loudness_result tr[NTRACKS], album;
-    CHECK(run(ALBUM_METER_REPORT, buf, (size_t)bounds[1] + RATE, bounds, 4096, tr, &album));
+    CHECK(run(ALBUM_METER_REPORT, src->buf, (size_t)src->bounds[1] + RATE, src->bounds, 4096, tr, &album));
     CHECK(isfinite(tr[0].integrated) && isfinite(tr[1].integrated));
     CHECK(isinf(tr[2].integrated));
     CHECK(isinf(tr[3].integrated) && isinf(tr[3].true_peak_max));
-    free(buf);
 }
 
 TEST(bad_arguments_are_refused)
