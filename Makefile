@@ -15,7 +15,7 @@ DEBS    := build-essential pkg-config libsndfile1-dev libebur128-dev \
            cdrdao cuetools shntool cdrskin sox flac python3 chromium \
            clang libclang-rt-dev valgrind
 
-CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -I.
+CFLAGS_BASE = -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter -ffp-contract=off -I.
 OPT     ?= -O2 -g
 BUILD   ?= build
 BIN     ?= lathe

@@ -12,8 +12,9 @@
 #include "session/model.h"
 #include "session/timeline.h"
 
-/* `tracks` has room for s->ntracks results. ALBUM_METER_LEAN measures the
- * integrated loudness only, for the passes that steer leveling. */
+/* `tracks` has room for s->ntracks results. The lean modes measure the
+ * integrated loudness only (ALBUM_METER_LEAN_ALBUM and _TRACKS only the
+ * album's or only the tracks'), for the passes that steer leveling. */
 bool measure_album(const struct session *s, const struct timeline *tl, bool has_ceiling,
                    double ceiling, enum album_meter_mode mode, struct loudness_result *tracks,
                    struct loudness_result *album, char *err, size_t errlen);

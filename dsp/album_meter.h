@@ -42,7 +42,8 @@ void album_meter_free(struct album_meter *m);
  * out (the meter is then unusable). */
 bool album_meter_add(struct album_meter *m, const double *buf, int frames);
 /* Ends the measurement: `tracks` (ntracks entries) and `album`. A track the
- * frames never reached reads as silence. False when memory ran out. */
+ * frames never reached reads as silence (NaN when the tracks are not
+ * metered). False when memory ran out. */
 bool album_meter_finish(struct album_meter *m, struct loudness_result *tracks,
                         struct loudness_result *album);
 

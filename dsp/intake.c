@@ -29,10 +29,11 @@
 #define HIST_BIN_DB 0.05
 #define HIST_BINS 480
 #define HIST_LO_LINEAR 0.25118864315095801     /* 10^(-12/20) */
-/* A sample more than 0.35 dB under the loudest so far can never be counted
- * near the final peak (near_peak() reaches 0.25 dB and one bin under it), so
- * it is not binned: a log10 per sample was the dearest part of the checks. */
-#define UNCOUNTED_BELOW 0.96050581838673068     /* 10^(-0.35/20) */
+/* A sample further under the loudest so far than PINNED_WITHIN_DB and two
+ * bins can never be counted near the final peak (near_peak() reaches one
+ * bin under PINNED_WITHIN_DB), so it is not binned: a log10 per sample was
+ * the dearest part of the checks. */
+#define UNCOUNTED_BELOW_DB (PINNED_WITHIN_DB + 2 * HIST_BIN_DB)
 
 struct intake {
     int rate;
@@ -49,6 +50,7 @@ struct intake {
     double sum_ll, sum_rr, sum_lr;          /* first two channels */
     double max_diff;                        /* largest |L - R| */
     double count_from;                      /* smallest |x| that is binned */
+    double uncounted_below;                 /* UNCOUNTED_BELOW_DB, linear */
     int64_t hist[HIST_BINS];
 };
 
@@ -64,6 +66,7 @@ struct intake *intake_new(int rate, int channels)
     in->first_loud = in->last_loud = -1;
     in->clipped_first = -1;
     in->count_from = HIST_LO_LINEAR;
+    in->uncounted_below = pow(10, -UNCOUNTED_BELOW_DB / 20);
     return in;
 }
 
@@ -74,8 +77,8 @@ void intake_free(struct intake *in)
 
 static void count_magnitude(struct intake *in, double a)
 {
-    if (a * UNCOUNTED_BELOW > in->count_from)
-        in->count_from = a * UNCOUNTED_BELOW;
+    if (a * in->uncounted_below > in->count_from)
+        in->count_from = a * in->uncounted_below;
     int b = (int)((20.0 * log10(a) - HIST_LO_DB) / HIST_BIN_DB);
     if (b >= HIST_BINS)
         b = HIST_BINS - 1;

@@ -25,8 +25,9 @@ struct processor_ops {
     void (*process)(void *state, double *buf, int frames);
     /* Optional: `n` instances of this kind in a row, in one pass, with the
      * same output to the bit as `process` on each in turn (a chain uses it
-     * for consecutive EQ bands, whose filters then run side by side). NULL
-     * when the kind has none. Audio thread. */
+     * for consecutive EQ bands, whose filters then run side by side). The
+     * caller passes n >= 1 distinct states of this kind, made for the same
+     * channel count. NULL when the kind has none. Audio thread. */
     void (*process_run)(void *const *states, int n, double *buf, int frames);
     /* Back to the state of a fresh instance. Audio thread. */
     void (*reset)(void *state);

@@ -281,7 +281,7 @@ TEST(output_does_not_depend_on_block_size)
 static bool cascade_matches(const char *const *texts, int nbands, int channels, int block)
 {
     enum { FRAMES = 20000 };
-    struct proc p[8];
+    struct proc p[8] = { 0 };
     char err[200];
     for (int i = 0; i < nbands; i++)
         if (!proc_parse(&p[i], PROC_EQ, texts[i], err, sizeof err)) {

@@ -213,6 +213,11 @@ TEST(samples_near_the_peak_are_counted_in_any_order)
     CHECK_EQ_INT(near_peak_of((double[]){ under06, under01, p }, (int[]){ 30, 100, 1 }, 3), 101);
     /* the same, the peak first: the 0.6 dB ones stay out */
     CHECK_EQ_INT(near_peak_of((double[]){ p, under06, under01 }, (int[]){ 1, 30, 100 }, 3), 101);
+    /* near_peak() reaches one bin under 0.25 dB: with the peak 0.8 of a bin
+     * above a bin's edge, samples 0.28 dB under it are in the last bin
+     * counted, and must be counted though they came after it */
+    double edge = pow(10.0, (-2.0 + 0.04) / 20.0), under028 = edge * pow(10.0, -0.28 / 20.0);
+    CHECK_EQ_INT(near_peak_of((double[]){ edge, under028 }, (int[]){ 1, 40 }, 2), 41);
 }
 
 TEST(headroom_silence_and_overs)
