@@ -1,28 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* The playback engine (engine.h names its threads and what each may do).
- *
- * Shared state and its rules, written where it is declared below: the
- * mixes' rings (mix_feed.c says how) and `pcm` (a DDP image's device
- * frames) have the reader as their only producer and the audio thread as
- * their only consumer; `meters` and `tap` have the audio thread as
- * producer and the UI thread as consumer. Flags and counters are atomics, each written by one thread
- * (stop and pause: any). The album, the stage and the device FIFO belong
- * to the reader until it sets `handed`, then to the audio thread. */
-#define _GNU_SOURCE
+/* The playback engine (engine.h names its threads and what each may do):
+ * making one, for a session or a DDP image, and everything the UI thread
+ * calls on it. The reader thread is in engine_reader.c, the audio thread
+ * in engine_audio.c; the state they share, and its rules, in
+ * engine_private.h. */
 #include "audio/engine.h"
 
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "audio/album_stream.h"
 #include "audio/ddp_read.h"
+#include "audio/engine_private.h"
 #include "audio/mix_feed.h"
 #include "audio/outstage.h"
 #include "audio/ring.h"
@@ -30,84 +24,11 @@
 #include "dsp/level_meter.h"
 #include "session/timeline.h"
 
-#define READ_BLOCK 1024         /* most album frames the DSP runs at a time */
 #define FIFO_SPARE 65536        /* device frames one DSP step may add to the FIFO */
-#define DDP_CHUNK 4096          /* DDP frames the reader moves at a time */
 #define METER_FRAMES 256        /* meter frames the ring holds */
 #define TAP_SECONDS 2           /* played frames the tap holds */
-#define TAP_CHUNK 1024          /* frames converted for the tap at a time */
-#define STALL_SECONDS 2         /* a device that takes nothing this long is lost */
 #define RAMP_SECONDS 0.015      /* a live change crossfades over this long */
 
-struct engine {
-    const struct session *s;
-    struct timeline tl;
-    struct output monitor;
-    const struct output *o;
-    struct sink_context ctx;    /* for marks at the output rate */
-    int rate, bits;
-    enum pcm_sample sample;
-    int frame_bytes;
-    int64_t start, end;         /* the span, at engine rate */
-    int64_t from;               /* album frame (session rate) the DSP starts at */
-    int64_t stage_from;         /* the same instant at engine rate */
-    int ntracks;
-    int64_t *marks;             /* index 01 of each track at engine rate, then the end */
-    const struct ddp *ddp;      /* playing a DDP image instead of a session */
-    int16_t *ddp_s16;
-    int32_t *ddp_pcm;
-
-    /* the DSP: the reader's until `handed`, then the audio thread's */
-    struct album_stream *album;
-    struct outstage *stage;
-    double *block;              /* READ_BLOCK album frames */
-    int chunk;                  /* album frames per DSP step: about a period */
-    unsigned char *fifo;        /* device frames made and not yet written */
-    long fifo_off, fifo_len, fifo_cap;
-    int64_t emitted;            /* engine-rate position after the last frame made */
-    bool finished;              /* the span's last frame is in the FIFO */
-    const char *dsp_error;      /* set before audio_failed */
-    int ramp;                   /* frames of a live change's crossfade */
-    double trim_now, trim_from, trim_to;
-    int trim_left;
-
-    /* live changes: UI -> audio (pending), audio -> UI (retired); each
-     * pointer is taken with an atomic exchange, so one side only ever
-     * owns a set */
-    _Atomic(struct album_chains *) pending;
-    _Atomic(struct album_chains *) retired;
-    _Atomic double trim;        /* linear gain after the master chain: UI -> audio */
-
-    struct mix_feed *feed;      /* the mixes: reader -> audio (mix_feed.h) */
-
-    /* the reader's */
-    unsigned char *staging;     /* DDP frames on their way to `pcm` */
-    bool reached_end;
-    struct ring *pcm;           /* DDP device frames: reader -> audio */
-
-    struct ring *meters;        /* audio -> UI: struct engine_meter */
-    struct ring *tap;           /* audio -> UI: float stereo frames played */
-    struct level_meter *lm;     /* the audio thread's */
-    float *tap_buf;             /* TAP_CHUNK frames, the audio thread's */
-    struct pcm_out *out;        /* the audio thread's once started */
-
-    pthread_t reader, audio;
-    bool reader_started, audio_started;
-    atomic_bool stop;
-    atomic_bool pause;          /* asked (any thread) */
-    atomic_bool handed;         /* reader: the DSP is the audio thread's now */
-    atomic_bool primed;         /* reader: the rings are full for a start */
-    atomic_bool reader_done;    /* reader: no more frames will come */
-    atomic_bool reader_failed;
-    atomic_bool audio_done;     /* audio thread: left its loop */
-    atomic_bool audio_failed;
-    atomic_bool realtime;
-    atomic_int xruns, starved;
-    _Atomic int64_t played;     /* frames the device took */
-    int audio_error;            /* set before audio_failed */
-    char reader_err[512];       /* set before reader_failed */
-    char err[600];
-};
 static struct output *find_output(const struct session *s, const char *name)
 {
     for (int i = 0; i < s->noutputs; i++)
@@ -337,413 +258,6 @@ void engine_span(const struct engine *e, int64_t *start, int64_t *end)
     *start = e->start;
     *end = e->end;
 }
-/* ---- shared by both threads ---- */
-
-/* Audio thread (while a mix ring is short) and reader (while rings are full). */
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { 0, ms * 1000000L };
-    nanosleep(&ts, NULL);
-}
-
-/* Audio thread (and the reader's fast-forward): frames [from, from+n) of
- * the block, as the device takes them, to `to`. */
-static void convert(const struct engine *e, const struct render_block *b, int from, int n,
-                    unsigned char *to)
-{
-    size_t k = (size_t)from * 2, count = (size_t)n * 2;
-    if (e->sample == PCM_S16) {
-        int16_t *d = (int16_t *)to;
-        for (size_t i = 0; i < count; i++)
-            d[i] = (int16_t)b->pcm[k + i];
-    } else if (e->sample == PCM_S32) {
-        int32_t *d = (int32_t *)to;
-        for (size_t i = 0; i < count; i++)
-            d[i] = (int32_t)((uint32_t)b->pcm[k + i] << 8);
-    } else {
-        float *d = (float *)to;
-        for (size_t i = 0; i < count; i++)
-            d[i] = (float)b->samples[k + i];
-    }
-}
-
-/* Audio thread (and fast-forward): the stage's frames that fall in the
- * span go to the device FIFO. */
-static bool emit_fifo(void *ctx, const struct render_block *b, char *err, size_t errlen)
-{
-    struct engine *e = ctx;
-    (void)err;
-    (void)errlen;
-    int64_t lo = b->position > e->start ? b->position : e->start;
-    int64_t hi = b->position + b->frames < e->end ? b->position + b->frames : e->end;
-    e->emitted = b->position + b->frames;
-    if (e->emitted >= e->end)
-        e->finished = true;
-    if (hi <= lo)
-        return true;
-    long n = (long)(hi - lo);
-    if (e->fifo_off + e->fifo_len + n > e->fifo_cap) {
-        memmove(e->fifo, e->fifo + (size_t)e->fifo_off * (size_t)e->frame_bytes,
-                (size_t)e->fifo_len * (size_t)e->frame_bytes);
-        e->fifo_off = 0;
-    }
-    if (e->fifo_len + n > e->fifo_cap) {
-        e->dsp_error = "the device FIFO overflowed (a bug)";
-        return false;
-    }
-    convert(e, b, (int)(lo - b->position), (int)n,
-            e->fifo + (size_t)(e->fifo_off + e->fifo_len) * (size_t)e->frame_bytes);
-    e->fifo_len += n;
-    return true;
-}
-
-/* Audio thread (and fast-forward): the trim, ramped to where it was set. */
-static void apply_trim(struct engine *e, double *buf, int n)
-{
-    double target = atomic_load_explicit(&e->trim, memory_order_relaxed);
-    if (target != e->trim_to) {
-        e->trim_from = e->trim_now;
-        e->trim_to = target;
-        e->trim_left = e->ramp;
-    }
-    if (e->trim_left == 0 && e->trim_now == 1.0)
-        return;
-    for (int i = 0; i < n; i++) {
-        if (e->trim_left > 0) {
-            e->trim_now = e->trim_to + (e->trim_from - e->trim_to) * e->trim_left / e->ramp;
-            e->trim_left--;
-        } else {
-            e->trim_now = e->trim_to;
-        }
-        for (int c = 0; c < ALBUM_CHANNELS; c++)
-            buf[i * ALBUM_CHANNELS + c] *= e->trim_now;
-    }
-}
-
-/* Audio thread (and fast-forward): one step of the album through the
- * output's stage into the FIFO. */
-static bool dsp_step(struct engine *e, int frames)
-{
-    char err[8];    /* the sources' and stage's messages: see dsp_error */
-    int n = album_stream_read(e->album, e->block, frames);
-    if (n < 0)
-        return false;
-    if (n == 0) {
-        e->finished = true;
-        return outstage_finish(e->stage, emit_fifo, e, err, sizeof err);
-    }
-    apply_trim(e, e->block, n);
-    return outstage_push(e->stage, e->block, n, emit_fifo, e, err, sizeof err);
-}
-
-/* Audio thread, once a period: takes a published set of chains, hands back
- * the one a finished change let go of. */
-static void take_changes(struct engine *e)
-{
-    if (!atomic_load(&e->retired)) {
-        struct album_chains *r = album_stream_retired(e->album);
-        if (r)
-            atomic_store(&e->retired, r);
-    }
-    if (album_stream_can_set_chains(e->album) && atomic_load(&e->pending)) {
-        struct album_chains *next = atomic_exchange(&e->pending, NULL);
-        if (next)
-            album_stream_set_chains(e->album, next, e->ramp);
-    }
-}
-
-/* ---- the reader thread ---- */
-
-/* Hands DDP frames [from, from+n) of the block to the audio thread,
- * waiting while the ring is full. */
-static bool queue(struct engine *e, const struct render_block *b, int from, int n)
-{
-    while (n > 0) {
-        int chunk = n < DDP_CHUNK ? n : DDP_CHUNK;
-        convert(e, b, from, chunk, e->staging);
-        size_t bytes = (size_t)chunk * (size_t)e->frame_bytes;
-        while (!ring_write(e->pcm, e->staging, bytes)) {
-            if (atomic_load(&e->stop))
-                return false;
-            sleep_ms(2);
-        }
-        from += chunk;
-        n -= chunk;
-    }
-    return true;
-}
-
-/* The image is the sound as pressed: no state before the start to rebuild. */
-static bool read_ddp(struct engine *e, char *err, size_t errlen)
-{
-    for (int64_t pos = e->start; pos < e->end && !atomic_load(&e->stop);) {
-        int64_t n = e->end - pos < READ_BLOCK ? e->end - pos : READ_BLOCK;
-        int64_t got = ddp_read_pcm(e->ddp, pos, e->ddp_s16, n, err, errlen);
-        if (got < 0)
-            return false;
-        if (got == 0)
-            break;
-        for (int64_t i = 0; i < got * 2; i++)
-            e->ddp_pcm[i] = e->ddp_s16[i];
-        struct render_block b = { .pcm = e->ddp_pcm, .frames = (int)got, .position = pos };
-        if (!queue(e, &b, 0, (int)got)) {
-            snprintf(err, errlen, "stopped");
-            return false;
-        }
-        pos += got;
-    }
-    return true;
-}
-
-/* Runs the album from `from` up to the span's start without playing it, so
- * that every chain, converter, limiter and dither is where it will be there. */
-static bool fast_forward(struct engine *e, char *err, size_t errlen)
-{
-    mix_feed_direct(e->feed, true);
-    while (!e->finished && e->emitted < e->start) {
-        if (atomic_load(&e->stop)) {
-            snprintf(err, errlen, "stopped");
-            return false;
-        }
-        if (!dsp_step(e, READ_BLOCK)) {
-            snprintf(err, errlen, "%s", e->dsp_error ? e->dsp_error : album_stream_error(e->album));
-            return false;
-        }
-    }
-    mix_feed_direct(e->feed, false);
-    return true;
-}
-
-static void *reader_main(void *arg)
-{
-    struct engine *e = arg;
-    char err[512] = "";
-    bool ok;
-    if (e->ddp) {
-        ok = read_ddp(e, err, sizeof err);
-    } else {
-        ok = e->start <= e->stage_from || fast_forward(e, err, sizeof err);
-        atomic_store_explicit(&e->handed, true, memory_order_release);
-        ok = ok && mix_feed_run(e->feed, &e->primed, err, sizeof err);
-    }
-    if (!ok && !atomic_load(&e->stop)) {
-        snprintf(e->reader_err, sizeof e->reader_err, "%s", err);
-        atomic_store(&e->reader_failed, true);
-    }
-    atomic_store(&e->primed, true);
-    atomic_store(&e->reader_done, true);
-    return NULL;
-}
-
-/* ---- the audio thread ---- */
-
-/* Audio thread: the track (0-based) at an engine-rate position. */
-static int track_at(const struct engine *e, int64_t position)
-{
-    int t = 0;
-    while (t + 1 < e->ntracks && position >= e->marks[t + 1])
-        t++;
-    return t;
-}
-
-/* Audio thread: the frames just written, as floats into the tap (dropped
- * when the reader of the tap lags). */
-static void tap(struct engine *e, const void *data, long frames)
-{
-    if (ring_write_space(e->tap) < (size_t)frames * 2 * sizeof(float))
-        return;
-    for (long done = 0; done < frames;) {
-        long n = frames - done < TAP_CHUNK ? frames - done : TAP_CHUNK;
-        for (long i = 0; i < n * 2; i++) {
-            long k = done * 2 + i;
-            e->tap_buf[i] = e->sample == PCM_S16 ? ((const int16_t *)data)[k] / 32768.0f
-                          : e->sample == PCM_S32 ? (float)(((const int32_t *)data)[k] / 2147483648.0)
-                                                 : ((const float *)data)[k];
-        }
-        ring_write(e->tap, e->tap_buf, (size_t)n * 2 * sizeof(float));
-        done += n;
-    }
-}
-
-/* Audio thread: levels of the frames just written, as the device has them. */
-static void meter(struct engine *e, const void *data, long frames, int64_t position)
-{
-    if (e->sample == PCM_S16)
-        level_meter_process_s16(e->lm, data, frames);
-    else if (e->sample == PCM_S32)
-        level_meter_process_s32(e->lm, data, frames);
-    else
-        level_meter_process_float(e->lm, data, frames);
-    tap(e, data, frames);
-    struct level_reading r;
-    level_meter_take(e->lm, &r);
-    struct engine_meter m = { .position = position, .frames = (int)frames,
-                              .correlation = (float)r.correlation };
-    for (int c = 0; c < 2; c++) {
-        m.peak[c] = (float)r.peak[c];
-        m.rms[c] = (float)r.rms[c];
-        m.true_peak[c] = (float)r.true_peak[c];
-    }
-    if (e->album) {
-        double comp, limit;
-        album_stream_gain_reduction(e->album, track_at(e, position), &comp, &limit);
-        m.gr_comp = (float)comp;
-        m.gr_limit = (float)limit;
-    }
-    ring_write(e->meters, &m, sizeof m);    /* a full ring drops the frame */
-}
-
-/* Audio thread: real-time priority when the system allows it. */
-static void go_realtime(struct engine *e)
-{
-    struct sched_param sp = { .sched_priority = sched_get_priority_min(SCHED_FIFO) + 10 };
-    atomic_store(&e->realtime, pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0);
-}
-
-/* Audio thread: a DDP image's frames from the reader's ring into the FIFO. */
-static void take_ddp(struct engine *e, long want)
-{
-    size_t bytes = (size_t)want * (size_t)e->frame_bytes;
-    size_t have = ring_read_space(e->pcm);
-    if (have < bytes)
-        bytes = have - have % (size_t)e->frame_bytes;
-    if (e->fifo_off + e->fifo_len + (long)(bytes / (size_t)e->frame_bytes) > e->fifo_cap) {
-        memmove(e->fifo, e->fifo + (size_t)e->fifo_off * (size_t)e->frame_bytes,
-                (size_t)e->fifo_len * (size_t)e->frame_bytes);
-        e->fifo_off = 0;
-    }
-    ring_read(e->pcm, e->fifo + (size_t)(e->fifo_off + e->fifo_len) * (size_t)e->frame_bytes, bytes);
-    e->fifo_len += (long)(bytes / (size_t)e->frame_bytes);
-}
-
-/* Audio thread: fills the FIFO with at least a period, if the album has it.
- * False when the DSP failed (or stop was asked while a ring was short). */
-static bool make_period(struct engine *e, long period)
-{
-    if (e->ddp) {
-        if (e->fifo_len < period)
-            take_ddp(e, period - e->fifo_len);
-        if (e->fifo_len == 0 && !atomic_load(&e->reader_done)) {
-            atomic_fetch_add(&e->starved, 1);
-            sleep_ms(1);
-        }
-        /* reader_done before the ring: a frame written before done is seen */
-        e->finished = atomic_load(&e->reader_done) && ring_read_space(e->pcm) == 0;
-        return true;
-    }
-    while (e->fifo_len < period && !e->finished)
-        if (!dsp_step(e, e->chunk))
-            return false;
-    return true;
-}
-
-/* Audio thread: waits (before the loop) for the reader to hand over. */
-static bool wait_for_reader(struct engine *e)
-{
-    while (!atomic_load(&e->stop)) {
-        if (atomic_load(&e->reader_failed))
-            return false;
-        if (e->ddp ? ring_read_space(e->pcm) >= (size_t)e->out->buffer * (size_t)e->frame_bytes ||
-                         atomic_load(&e->reader_done)
-                   : atomic_load_explicit(&e->handed, memory_order_acquire) &&
-                         atomic_load(&e->primed))
-            return true;
-        sleep_ms(1);
-    }
-    return false;
-}
-
-/* Audio thread: after a write that took nothing; true once the device has
- * taken nothing for STALL_SECONDS (stall.tv_sec == 0: it just began). */
-static bool stalled_too_long(struct timespec *stall)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (stall->tv_sec == 0) {
-        *stall = now;
-        return false;
-    }
-    return now.tv_sec - stall->tv_sec + (now.tv_nsec - stall->tv_nsec) / 1e9 > STALL_SECONDS;
-}
-
-/* Audio thread: the device failed for good. */
-static void device_failed(struct engine *e, int error)
-{
-    e->audio_error = error;
-    atomic_store(&e->audio_failed, true);
-    atomic_store(&e->stop, true);
-}
-
-/* Audio thread: its whole life; waits only inside the device's write,
- * while paused, and in sleep_ms while a mix ring is short. */
-static void *audio_main(void *arg)
-{
-    struct engine *e = arg;
-    struct pcm_out *out = e->out;
-    pthread_setname_np(pthread_self(), "lathe-audio");
-    go_realtime(e);
-    bool paused = false;
-    struct timespec stall = { 0, 0 };   /* since when the device took nothing */
-    if (wait_for_reader(e)) {
-        while (!atomic_load(&e->stop)) {
-            if (atomic_load(&e->pause) != paused) {
-                paused = !paused;
-                int r = out->ops->pause ? out->ops->pause(out->dev, paused) : 0;
-                if (r < 0) {
-                    device_failed(e, r);
-                    break;
-                }
-            }
-            if (paused) {
-                stall.tv_sec = 0;
-                sleep_ms(2);
-                continue;
-            }
-            if (!e->ddp)
-                take_changes(e);
-            if (!make_period(e, out->period)) {
-                if (!atomic_load(&e->stop) && !atomic_load(&e->reader_failed)) {
-                    if (!e->dsp_error)
-                        e->dsp_error = "the album could not be read";
-                    atomic_store(&e->audio_failed, true);
-                }
-                break;
-            }
-            if (e->fifo_len == 0) {
-                if (e->finished)
-                    break;
-                continue;
-            }
-            long frames = e->fifo_len < out->period ? e->fifo_len : out->period;
-            const unsigned char *data = e->fifo + (size_t)e->fifo_off * (size_t)e->frame_bytes;
-            long w = out->ops->write(out->dev, data, frames);
-            if (w <= 0 && stalled_too_long(&stall)) {
-                device_failed(e, -ETIMEDOUT);
-                break;
-            }
-            if (w < 0) {
-                if (w == -EPIPE || w == -ESTRPIPE)
-                    atomic_fetch_add(&e->xruns, 1);
-                int r = out->ops->recover(out->dev, (int)w);
-                if (r < 0) {
-                    device_failed(e, r);
-                    break;
-                }
-                continue;
-            }
-            if (w > 0)
-                stall.tv_sec = 0;
-            int64_t played = atomic_load(&e->played);
-            meter(e, data, w, e->start + played);
-            e->fifo_off += w;
-            e->fifo_len -= w;
-            atomic_store(&e->played, played + w);
-        }
-    }
-    out->ops->finish(out->dev, !atomic_load(&e->stop));
-    atomic_store(&e->audio_done, true);
-    return NULL;
-}
 
 bool engine_start(struct engine *e, struct pcm_out *out, char *err, size_t errlen)
 {
@@ -771,12 +285,12 @@ bool engine_start(struct engine *e, struct pcm_out *out, char *err, size_t errle
         long chunk = ((long)out->period * e->tl.rate + e->rate - 1) / e->rate;
         e->chunk = chunk < 1 ? 1 : chunk > READ_BLOCK ? READ_BLOCK : (int)chunk;
     }
-    if (pthread_create(&e->reader, NULL, reader_main, e) != 0) {
+    if (pthread_create(&e->reader, NULL, engine_reader_main, e) != 0) {
         snprintf(err, errlen, "cannot start the reader thread");
         return false;
     }
     e->reader_started = true;
-    if (pthread_create(&e->audio, NULL, audio_main, e) != 0) {
+    if (pthread_create(&e->audio, NULL, engine_audio_main, e) != 0) {
         snprintf(err, errlen, "cannot start the audio thread");
         return false;
     }
