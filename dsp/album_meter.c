@@ -12,7 +12,7 @@ struct album_meter {
     int rate, channels;
     unsigned flags;             /* of the album's meter and each track's */
     bool lean;                  /* integrated loudness only */
-    bool meter_album, meter_tracks;
+    bool meter_tracks;          /* false: the album alone */
     int64_t *bounds;
     int ntracks;
     int current;                /* the track whose span comes next or is open */
@@ -42,13 +42,13 @@ struct album_meter *album_meter_new(int rate, int channels, const int64_t *bound
     m->results = calloc((size_t)ntracks + 1, sizeof *m->results);
     bool lean = mode != ALBUM_METER_REPORT;
     m->lean = lean;
-    m->meter_album = mode != ALBUM_METER_LEAN_TRACKS;
+    bool meter_album = mode != ALBUM_METER_LEAN_TRACKS;
     m->meter_tracks = mode != ALBUM_METER_LEAN_ALBUM;
     m->flags = lean ? LOUDNESS_INTEGRATED : LOUDNESS_NO_MAXIMA | LOUDNESS_NO_PEAKS;
-    if (m->meter_album)
+    if (meter_album)
         m->album = loudness_new_flags(rate, channels, m->flags);
     m->peaks = lean ? NULL : peak_meter_new(rate, channels);
-    if (!m->bounds || !m->results || (m->meter_album && !m->album) || (!lean && !m->peaks)) {
+    if (!m->bounds || !m->results || (meter_album && !m->album) || (!lean && !m->peaks)) {
         album_meter_free(m);
         return NULL;
     }
