@@ -100,14 +100,15 @@ wait_exit keys
 check_eq "the config file rebinds keys" "ok 0 3s" "$r1 $code $(sed -n '/^\[track\]/,$p' album/demo.lathe | sed -n 's/^gap = //p' | head -n 1)"
 rm config/lathe/keys
 
-# q with unsaved edits asks first; any other key goes back; q q leaves
-# without saving and drops the recovery file.
+# q with unsaved edits asks first; any other key goes back, y too (it means
+# "keep" at the recovery question); q q leaves without saving and drops the
+# recovery file.
 fresh
 start quit 80 24 C.UTF-8 xterm-256color
 wait_for quit "Tracks" >/dev/null
 T send-keys -t quit ']' q
 wait_for quit "unsaved changes: s saves" >/dev/null && r1=asked || r1=no
-T send-keys -t quit x
+T send-keys -t quit y
 wait_for quit "not quitting" >/dev/null && r2=back || r2=no
 T send-keys -t quit q q
 wait_exit quit

@@ -199,7 +199,8 @@ static unsigned answer(struct console *c, int key)
                 c->quit = true;
             return what;
         }
-        if (key == 'q' || key == 'Q' || key == 'y' || key == 'Y') {
+        /* only q discards: y answers "keep" at the recovery question */
+        if (key == 'q' || key == 'Q') {
             recovery_remove(c->recover_path);
             c->quit = true;
             return 0;

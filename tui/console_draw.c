@@ -532,8 +532,8 @@ static void draw_message(struct console *c)
     if (c->rendering && !c->prompting && c->asking == ASK_NONE && !error_up) {
         draw_render(c, r->y);
     } else if (c->asking == ASK_QUIT) {
-        put(r->y, 0, c->cols, "unsaved changes: s saves and quits, q quits without saving, "
-            "any other key goes back", R_WARN);
+        put(r->y, 0, c->cols, "unsaved changes: s saves and quits, q discards them, "
+            "other keys go back", R_WARN);
     } else if (c->asking == ASK_RECOVER) {
         put(r->y, 0, c->cols, "a recovery file holds unsaved edits newer than the session: "
             "recover them? (y/n)", R_WARN);
