@@ -82,6 +82,16 @@ printf "${T}isrc = GB-ABC-26-001\n" > j.lathe
 run_lathe check j.lathe --json --no-audio
 if printf '%s\n' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["errors"]==1 and d["problems"][0]["code"]=="isrc-format" and d["tracks"][0]["pregap_frames"]==150'; then
     ok "check --json"; else fail "check --json" "$out"; fi
+
+# A session with errors is not measured, and says so (the loudness of a
+# session that cannot be rendered would mislead).
+printf '[album]\nupc = 5012345678901\n[track]\nfile = a.wav\n' > err.lathe
+run_lathe check err.lathe
+if [ "$status" -eq 1 ] && printf '%s\n' "$out" | grep -q '^audio: not measured (fix the errors above first)$'; then
+    ok "check: errors say the audio was not measured"; else fail "check: errors say the audio was not measured" "$out"; fi
+run_lathe check err.lathe --json
+if printf '%s\n' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["audio_checked"] is False'; then
+    ok "check --json: audio_checked false"; else fail "check --json: audio_checked false" "$out"; fi
 run_lathe check
 check_eq "check without a session" "2" "$status"
 summary

@@ -39,13 +39,15 @@ static void print_table(const struct session *s, const struct timeline *tl)
 }
 
 static void print_json(const char *path, const struct session *s, const struct timeline *tl,
-                       const struct problems *p, const struct platform_preview *pv)
+                       const struct problems *p, bool audio_checked,
+                       const struct platform_preview *pv)
 {
     printf("{\"session\": ");
     json_string(stdout, path);
     printf(", \"rate\": %d, \"length_seconds\": ", tl->rate);
     json_number(stdout, (double)tl->end / tl->rate);
-    printf(", \"errors\": %d, \"warnings\": %d,\n \"tracks\": [", p->errors, p->warnings);
+    printf(", \"errors\": %d, \"warnings\": %d, \"audio_checked\": %s,\n \"tracks\": [",
+           p->errors, p->warnings, audio_checked ? "true" : "false");
     for (int i = 0; i < s->ntracks; i++) {
         const struct timeline_track *tt = &tl->tracks[i];
         printf("%s\n  {\"number\": %d, \"title\": ", i ? "," : "", i + 1);
@@ -212,10 +214,12 @@ int cli_check(int argc, char **argv)
         session_free(s);
         return EXIT_USAGE;
     }
-    if (audio && p.errors == 0)
+    /* the loudness and peaks of a session with errors would mislead */
+    bool audio_checked = audio && p.errors == 0;
+    if (audio_checked)
         check_audio(s, &tl, &p, platforms ? &pv : NULL);
     if (json) {
-        print_json(path, s, &tl, &p, platforms ? &pv : NULL);
+        print_json(path, s, &tl, &p, audio_checked, platforms ? &pv : NULL);
     } else {
         printf("%s: %d track%s\n", path, s->ntracks, s->ntracks == 1 ? "" : "s");
         if (s->ntracks)
@@ -228,6 +232,8 @@ int cli_check(int argc, char **argv)
             printf("%s: %s: %s\n", it->severity == SEV_ERROR ? "error" : "warning", where,
                    it->message);
         }
+        if (audio && !audio_checked)
+            printf("audio: not measured (fix the errors above first)\n");
         if (pv.rows) {
             printf("\n");
             platforms_write(stdout, s, &pv);
