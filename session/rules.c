@@ -202,7 +202,13 @@ static void check_timing(const struct session *s, const struct timeline *tl, str
                     (double)t->mix.frames / t->mix.rate);
         }
         int64_t xf = stime_samples(t->crossfade, tl->rate);
-        if (i > 0 && xf > 0 && (xf > tl->tracks[i - 1].audio_length || xf > tt->audio_length))
+        if (i == 0 && xf > 0)
+            problems_add(p, SEV_ERROR, 1, "crossfade-first",
+                "a crossfade on track 1, which has nothing before it to overlap");
+        /* a mix that cannot be read has no length to compare with: its own
+         * error says so */
+        if (i > 0 && xf > 0 && tl->tracks[i - 1].length_known &&
+            (xf > tl->tracks[i - 1].audio_length || xf > tt->audio_length))
             problems_add(p, SEV_ERROR, i + 1, "crossfade-long",
                 "the crossfade of %.2f s is longer than this track or the one before it", xf / rate);
         if (t->mix.ok && stime_samples(t->trim_in, t->mix.rate) >= t->mix.frames)

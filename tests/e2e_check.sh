@@ -36,6 +36,12 @@ rule cdtext-latin1-ok 0 'clean' "${T}title = Café Déjà Vu\n"
 rule gap-and-crossfade 1 'error: track 2: both a gap and a crossfade' "${T}${T}gap = 1s\ncrossfade = 1s\n"
 
 rule crossfade-long 1 'error: track 2: the crossfade of 30.00 s is longer' "${T}${T}crossfade = 30s\n"
+rule crossfade-first 1 'error: track 1: a crossfade on track 1, which has nothing before it' "${T}crossfade = 1s\n${T}"
+# a missing mix is its own error, not a crossfade too long for it
+printf "[track]\nfile = gone.wav\n${T}crossfade = 1s\n" > xf-missing.lathe
+run_lathe check --no-audio xf-missing.lathe
+if printf '%s\n' "$out" | grep -q 'gone.wav' && ! printf '%s\n' "$out" | grep -q 'crossfade'; then
+    ok "check: a missing mix before a crossfade"; else fail "check: a missing mix before a crossfade" "$out"; fi
 rule trim-past-end 1 'error: track 1: trim-in is past the end of the mix' "${T}trim-in = 20s\n"
 "$TOOLS/make_tone" k32.wav 10 32000
 rule rate-32k 0 'clean' '[track]\nfile = k32.wav\n'
