@@ -150,6 +150,38 @@ static double mean_over(const double *res, const bool *use, int lo, int hi)
     return n ? sum / n : 0;
 }
 
+static bool same_band_as_any(const struct proc *p, const struct proc *out, int n)
+{
+    for (int j = 0; j < n; j++)
+        if (proc_get(&out[j], EQ_TYPE) == proc_get(p, EQ_TYPE) &&
+            proc_get(&out[j], EQ_FREQ) == proc_get(p, EQ_FREQ) &&
+            proc_get(&out[j], EQ_Q) == proc_get(p, EQ_Q))
+            return true;
+    return false;
+}
+
+/* Bands that overlap (two shelves, a shelf and a bell) can add up past the
+ * limit between the bands fitted or beyond them, down to 20 Hz and up to
+ * 20 kHz: then every gain is scaled so that the whole response keeps to
+ * it. The scale is taken a little low so that rounding to 0.1 dB cannot
+ * lift it back over. */
+#define LIMIT_GRID 240          /* points from 20 Hz to 20 kHz */
+
+static void held_within_limit(struct proc *out, int n, int rate)
+{
+    double most = 0;
+    for (int i = 0; i < LIMIT_GRID; i++) {
+        double f = 20.0 * pow(1000.0, i / (LIMIT_GRID - 1.0));
+        if (f < 0.45 * rate)
+            most = fmax(most, fabs(tonal_eq_response(out, n, rate, f)));
+    }
+    if (most <= TONAL_MATCH_LIMIT)
+        return;
+    double scale = (TONAL_MATCH_LIMIT - 0.1) / most;
+    for (int j = 0; j < n; j++)
+        proc_set(&out[j], EQ_GAIN, proc_get(&out[j], EQ_GAIN) * scale);
+}
+
 int tonal_match(const double track[OCTAVE_BANDS], const double ref[OCTAVE_BANDS], int rate,
                 struct proc out[TONAL_MATCH_MAX])
 {
@@ -204,6 +236,11 @@ int tonal_match(const double track[OCTAVE_BANDS], const double ref[OCTAVE_BANDS]
             lo = hi = peak;
         }
         proc_set(p, EQ_GAIN, 0);
+        /* The same band again means the first is at its limit and the
+         * residual is what the limit leaves: a second would only stack
+         * past it. */
+        if (same_band_as_any(p, out, n))
+            break;
         fb[n] = (struct fit_band){ lo, hi };
         n++;
         /* every gain against what is left where it acts */
@@ -214,6 +251,7 @@ int tonal_match(const double track[OCTAVE_BANDS], const double ref[OCTAVE_BANDS]
                 proc_set(&out[j], EQ_GAIN, fmax(-TONAL_MATCH_LIMIT, fmin(TONAL_MATCH_LIMIT, g)));
             }
     }
+    held_within_limit(out, n, rate);
     /* round the gains as the session writes them; drop bands that do nothing */
     int kept = 0;
     for (int j = 0; j < n; j++) {

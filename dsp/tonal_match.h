@@ -11,8 +11,11 @@
  * with at most TONAL_MATCH_MAX bands: where the residual is largest, a
  * shelf at either end of the spectrum or a bell whose Q follows the width
  * of the residual's bump; after each new band every gain is refined against
- * the residual. Only bands from 31.5 Hz to 16 kHz with content within 60 dB
- * of the loudest band count. Pure computation: no I/O, no allocation. */
+ * the residual; a band that would repeat one already there ends the fit.
+ * The bands together keep within +-3 dB from 20 Hz to 20 kHz (their gains
+ * are scaled down when overlapping bands add up past it). Only bands from
+ * 31.5 Hz to 16 kHz with content within 60 dB of the loudest band count.
+ * Pure computation: no I/O, no allocation. */
 #ifndef LATHE_TONAL_MATCH_H
 #define LATHE_TONAL_MATCH_H
 

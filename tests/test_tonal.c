@@ -252,6 +252,32 @@ TEST(match_recovers_the_inverse_curve)
     editor_free(e);
 }
 
+/* A difference the limit cannot follow (a reference with 12 dB more deep
+ * bass): the fit must not stack the same shelf again and again, and all its
+ * bands together keep within the limit from 20 Hz to 20 kHz. */
+TEST(match_keeps_within_the_limit_when_the_difference_does_not)
+{
+    double track[OCTAVE_BANDS], ref[OCTAVE_BANDS];
+    for (int i = 0; i < OCTAVE_BANDS; i++) {
+        track[i] = -20.0;
+        ref[i] = i <= 6 ? -8.0 : -20.0;     /* to 80 Hz */
+    }
+    struct proc out[TONAL_MATCH_MAX];
+    int n = tonal_match(track, ref, RATE, out);
+    CHECK(n >= 1);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            CHECK_MSG(!(proc_get(&out[i], EQ_TYPE) == proc_get(&out[j], EQ_TYPE) &&
+                        proc_get(&out[i], EQ_FREQ) == proc_get(&out[j], EQ_FREQ)),
+                      "bands %d and %d are the same (%.0f Hz)", j + 1, i + 1,
+                      proc_get(&out[i], EQ_FREQ));
+    double most = 0;
+    for (double f = 20; f <= 20000; f *= 1.01)
+        most = fmax(most, fabs(tonal_eq_response(out, n, RATE, f)));
+    CHECK_MSG(most <= TONAL_MATCH_LIMIT + 0.05, "%d bands reach %.2f dB", n, most);
+    CHECK(most >= 2.0);     /* it still does what it can */
+}
+
 TEST(match_without_reference)
 {
     struct session *s = session_new();
