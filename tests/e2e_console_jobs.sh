@@ -65,8 +65,8 @@ wait_for r "the session is modified" >/dev/null && r1=refused || r1=no
 T send-keys -t r u s
 wait_for r "saved demo.lathe" >/dev/null
 T send-keys -t r ':render master' Enter
-wait_for r "render master:" 10 >/dev/null && r2=panel || r2=no
-wait_for r "render done: master:" 120 >/dev/null && r3=done || r3=no
+wait_for r "Esc cancels: master" 10 >/dev/null && r2=panel || r2=no
+wait_for r "render done" 120 >/dev/null && wait_for r "master: " 5 >/dev/null && r3=done || r3=no
 n=$(ls album/render/master/*.wav 2>/dev/null | wc -l)
 check_eq "unsaved: refused; then :render shows its panel, says done, writes the wavs" \
     "refused panel done 4" "$r1 $r2 $r3 $n"
@@ -74,7 +74,7 @@ check_eq "unsaved: refused; then :render shows its panel, says done, writes the 
 # R renders every output; Escape cancels and leaves nothing of it
 rm -rf album/render
 T send-keys -t r R
-wait_for r "render cd, stream, client, master:" 10 >/dev/null && r1=panel || r1=no
+wait_for r "Esc cancels: cd, stream, client, master" 10 >/dev/null && r1=panel || r1=no
 T send-keys -t r q
 wait_for r "quit: a render is under way" 5 >/dev/null && r0=stays || r0=no
 T send-keys -t r Escape

@@ -140,7 +140,9 @@ void console_message(struct console *c, bool error, const char *fmt, ...)
 double console_now(void);
 
 /* The compare panels (console_compare.c): console commands that measure
- * and show a sheet. */
+ * and show a sheet. console_show_sheet shows `text` (malloc'd; the console
+ * frees it) under `title` until a key closes it. */
+unsigned console_show_sheet(struct console *c, const char *title, char *text);
 unsigned console_show_intake(struct console *c, int argc, char **argv, const char *rest);
 unsigned console_show_platforms(struct console *c, int argc, char **argv, const char *rest);
 unsigned console_show_tonal(struct console *c, int argc, char **argv, const char *rest);

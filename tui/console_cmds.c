@@ -405,8 +405,8 @@ RUN(cmd_render)
         return DRAW_MESSAGE;
     }
     if (c->e->dirty) {
-        console_message(c, true, "render: the session is modified; s saves it first, so that "
-                        "the render is what the file says");
+        /* the render is what the file says */
+        console_message(c, true, "render: the session is modified; save it (s) first");
         return DRAW_MESSAGE;
     }
     const struct session *s = c->e->s;
@@ -476,6 +476,18 @@ unsigned console_render_done(struct console *c)
         if (!clean || !e->s->path || !session_save(e->s, e->s->path, serr, sizeof serr)) {
             e->dirty = true;
             c->autosave_due = console_now() + CONSOLE_AUTOSAVE_SECONDS;
+        }
+    }
+    /* one output's figures fill a line: more than fit go to a sheet */
+    if ((int)strlen(report) + 13 > c->cols) {
+        char *text = strdup(report);
+        for (char *at = text; at && (at = strstr(at, "; ")) != NULL; at++) {
+            *at = '\n';
+            memmove(at + 1, at + 2, strlen(at + 2) + 1);
+        }
+        if (text) {
+            console_message(c, false, "render done (any key closes the report)");
+            return console_show_sheet(c, "Render done", text) | DRAW_MESSAGE | DRAW_HEADER;
         }
     }
     console_message(c, false, "render done: %s", report);

@@ -12,7 +12,7 @@
 #include "audio/tonal.h"
 #include "tui/console.h"
 
-static unsigned show(struct console *c, const char *title, char *text)
+unsigned console_show_sheet(struct console *c, const char *title, char *text)
 {
     free(c->sheet);
     c->sheet = text;
@@ -58,7 +58,7 @@ unsigned console_show_intake(struct console *c, int argc, char **argv, const cha
         return DRAW_MESSAGE;
     }
     console_message(c, false, "intake report of %d mixes", c->e->s->ntracks);
-    return show(c, "Intake report", text);
+    return console_show_sheet(c, "Intake report", text);
 }
 
 static bool platforms_text(struct console *c, const void *arg, FILE *f, char *err,
@@ -91,7 +91,7 @@ unsigned console_show_platforms(struct console *c, int argc, char **argv, const 
         return DRAW_MESSAGE;
     }
     console_message(c, false, "platform preview of the master");
-    return show(c, "Platform preview", text);
+    return console_show_sheet(c, "Platform preview", text);
 }
 
 struct tonal_args {
@@ -143,5 +143,5 @@ unsigned console_show_tonal(struct console *c, int argc, char **argv, const char
         return DRAW_MESSAGE;
     }
     console_message(c, false, "tonal balance of track %d (up and down scroll)", track + 1);
-    return show(c, "Tonal balance", text);
+    return console_show_sheet(c, "Tonal balance", text);
 }

@@ -509,7 +509,7 @@ static void draw_render(struct console *c, int y)
     if (frac > 1)
         frac = 1;
     double speed = p.elapsed > 0 && p.rate > 0 ? (double)p.done / p.rate / p.elapsed : 0;
-    char eta[32] = "", bar[24];
+    char eta[32] = "", bar[16];
     if (frac > 0.01 && frac < 1) {
         int left = (int)(p.elapsed / frac - p.elapsed + 0.5);
         snprintf(eta, sizeof eta, ", %d:%02d left", left / 60, left % 60);
@@ -519,8 +519,9 @@ static void draw_render(struct console *c, int y)
         bar[i] = i < fill ? '#' : '.';
     bar[width] = 0;
     char line[512];
-    snprintf(line, sizeof line, "render %s: %3d%% [%s] %.1fx realtime%s (Esc cancels)",
-             c->render_names, (int)(frac * 100), bar, speed, eta);
+    /* the figures first: the names may run past a narrow screen */
+    snprintf(line, sizeof line, "render %3d%% [%s] %.1fx%s, Esc cancels: %s",
+             (int)(frac * 100), bar, speed, eta, c->render_names);
     put(y, 0, c->cols, line, R_WARN);
 }
 
