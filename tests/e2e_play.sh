@@ -102,6 +102,12 @@ run_lathe play s.lathe --output cd --from 0:01.25 --to 2.75 --period 1024 -D "fi
 diff=$(python3 same.py "out/cdalbum/T v1.wav" p.raw s16 55125 121275 2>&1) && [ "$status" = 0 ] &&
     ok "a span (--from m:ss.fff --to seconds) = that span of the album render" ||
     fail "a span" "exit $status: $err" "$diff"
+# the same span written as the session writes times
+rm -f p.raw
+run_lathe play s.lathe --output cd --from 1250ms --to 2.75s --period 1024 -D "file:'$WORK/p.raw',raw"
+diff=$(python3 same.py "out/cdalbum/T v1.wav" p.raw s16 55125 121275 2>&1) && [ "$status" = 0 ] &&
+    ok "a span in session times (--from 1250ms --to 2.75s) = the same span" ||
+    fail "a span in session times" "exit $status: $err" "$diff"
 
 # a DDP folder plays its image: tracks and the album as `ddp extract` cuts them
 mkdir good && "$TOOLS/make_ddp" good album || exit 2

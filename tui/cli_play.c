@@ -35,15 +35,19 @@ static int usage(FILE *f, int status)
                "Without --output it monitors at the session rate (24-bit, TPDF dither); with\n"
                "--output NAME it plays what that output renders, bit for bit.\n"
                "A DDP folder plays its image as it is, at 44.1 kHz 16-bit.\n"
-               "TIME is seconds or m:ss.fff on the album. -D takes any ALSA PCM name (default:\n"
+               "TIME is seconds (75.5, 5s, 500ms) or m:ss.fff on the album. -D takes any ALSA PCM name (default:\n"
                "\"default\"); a device that cannot take the rate is told so, and the album\n"
                "is played at the nearest rate it takes, resampled by the output's stage.\n");
     return status;
 }
 
-/* Seconds from "75.5", "1:15.5" or "1:01:15.5"; negative when malformed. */
+/* Seconds from "75.5", "1:15.5" or "1:01:15.5", or a time as the session
+ * writes one ("5s", "500ms"); negative when malformed. */
 static double parse_time(const char *text)
 {
+    double seconds;
+    if (param_parse_value(UNIT_SECONDS, NULL, text, &seconds))
+        return seconds >= 0 ? seconds : -1;
     double total = 0;
     const char *p = text;
     for (int parts = 0; parts < 3; parts++) {
@@ -120,7 +124,7 @@ int cli_play(int argc, char **argv)
         } else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
             double t = parse_time(v);
             if (t < 0) {
-                fprintf(stderr, "lathe play: %s \"%s\" — expected seconds or m:ss.fff\n", a, v);
+                fprintf(stderr, "lathe play: %s \"%s\" — expected seconds (5, 5s, 500ms) or m:ss.fff\n", a, v);
                 return EXIT_USAGE;
             }
             *(a[2] == 'f' ? &opt.from : &opt.to) = t;
