@@ -179,7 +179,10 @@ static void track_row(struct console *c, int y, int i, int tw, bool selected)
     struct stime g = crossfade ? t->crossfade : session_track_gap(s, i);
     int rate = session_rate(s);
     char v[24];
-    param_format_value(UNIT_SECONDS, NULL, (double)stime_samples(g, rate) / rate, v, sizeof v);
+    /* to 10 ms, as `lathe check` shows it: a gap in samples (a DDP's, or
+     * one rounded to samples) would not fit the column */
+    double gs = round((double)stime_samples(g, rate) / rate * 100) / 100;
+    param_format_value(UNIT_SECONDS, NULL, gs, v, sizeof v);
     snprintf(gap, sizeof gap, "%s%s", crossfade ? "x" : "", v);
     struct loudness_result lr;
     /* processed: the track as the album plays it (tui/analysis.h) */
