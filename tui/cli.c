@@ -24,7 +24,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
     { "new", cli_new, "new SESSION MIX... [--no-intake]", "start a session from mix files (in name order); intake report", false },
-    { "check", cli_check, "check SESSION [--json] [--platforms]", "QC: Red Book, codes, CD-Text, missing mixes; platform preview", false },
+    { "check", cli_check, "check SESSION [--json] [--no-audio] [--platforms]", "QC: Red Book, codes, CD-Text, missing mixes; platform preview", false },
     { "do", cli_do, "do SESSION COMMAND...", "run console commands on a session and save it", true },
     { "analyze", cli_analyze, "analyze FILE... [--json] | --tonal SESSION [-t N]",
       "loudness, true peak, LRA and intake checks; tonal balance against the reference", true },
