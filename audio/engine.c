@@ -29,14 +29,6 @@
 #define TAP_SECONDS 2           /* played frames the tap holds */
 #define RAMP_SECONDS 0.015      /* a live change crossfades over this long */
 
-static struct output *find_output(const struct session *s, const char *name)
-{
-    for (int i = 0; i < s->noutputs; i++)
-        if (strcmp(s->outputs[i].name, name) == 0)
-            return &s->outputs[i];
-    return NULL;
-}
-
 static enum pcm_sample sample_for(int bits)
 {
     return bits == 16 ? PCM_S16 : bits == 24 ? PCM_S32 : PCM_FLOAT;
@@ -132,9 +124,9 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
     e->s = s;
     e->ntracks = s->ntracks;
     if (opt->output) {
-        e->o = find_output(s, opt->output);
+        e->o = session_find_output(s, opt->output);
         if (!e->o) {
-            snprintf(err, errlen, "no [output %s] in the session", opt->output);
+            session_no_output(s, opt->output, err, errlen);
             goto fail;
         }
     } else {

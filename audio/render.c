@@ -507,14 +507,6 @@ static void progress(const struct render *r, int64_t done, time_t started, bool 
     fflush(stderr);
 }
 
-static struct output *find_output(struct session *s, const char *name)
-{
-    for (int i = 0; i < s->noutputs; i++)
-        if (strcmp(s->outputs[i].name, name) == 0)
-            return &s->outputs[i];
-    return NULL;
-}
-
 /* Puts every output in place, or none: the previous versions are moved
  * aside first, and put back if any rename fails. */
 static bool commit(struct render *r, const char *outdir, char *err, size_t errlen)
@@ -592,9 +584,9 @@ enum render_status render_session(struct session *s, const struct render_options
     }
     if (opt->noutputs) {
         for (int i = 0; i < opt->noutputs; i++) {
-            struct output *o = find_output(s, opt->outputs[i]);
+            struct output *o = session_find_output(s, opt->outputs[i]);
             if (!o) {
-                snprintf(err, errlen, "no [output %s] in the session", opt->outputs[i]);
+                session_no_output(s, opt->outputs[i], err, errlen);
                 goto out;
             }
             bool twice = false;

@@ -3,6 +3,7 @@
 #include "session/model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,6 +202,18 @@ struct output *session_find_output(const struct session *s, const char *name)
         if (strcmp(s->outputs[i].name, name) == 0)
             return &s->outputs[i];
     return NULL;
+}
+
+void session_no_output(const struct session *s, const char *name, char *msg, size_t len)
+{
+    int n = snprintf(msg, len, "no [output %s] in the session", name);
+    for (int i = 0; i < s->noutputs && n >= 0 && (size_t)n < len; i++)
+        n += snprintf(msg + n, len - (size_t)n, "%s%s", i ? ", " : " (it has ",
+                      s->outputs[i].name);
+    if (s->noutputs == 0 && n >= 0 && (size_t)n < len)
+        snprintf(msg + n, len - (size_t)n, " (it has none)");
+    else if (n >= 0 && (size_t)n < len)
+        snprintf(msg + n, len - (size_t)n, ")");
 }
 
 struct reference *session_add_reference(struct session *s)

@@ -187,6 +187,9 @@ void session_remove_track(struct session *s, int at);
 void session_move_track(struct session *s, int from, int to);
 struct output *session_add_output(struct session *s, const char *name);
 struct output *session_find_output(const struct session *s, const char *name);
+/* "no [output NAME] in the session (it has cd, stream)" into msg, for a
+ * name that session_find_output did not find. */
+void session_no_output(const struct session *s, const char *name, char *msg, size_t len);
 struct reference *session_add_reference(struct session *s);
 /* The reference `what` names: its number from 1, its name or its file;
  * -1 when none does. */

@@ -416,7 +416,8 @@ RUN(cmd_render)
     }
     for (int i = 1; i < argc; i++)
         if (!session_find_output(s, argv[i])) {
-            console_message(c, true, "render: no output \"%s\" in the session", argv[i]);
+            session_no_output(s, argv[i], err, sizeof err);
+            console_message(c, true, "render: %s", err);
             return DRAW_MESSAGE;
         }
     c->rendering = render_job_start(s, (const char *const *)argv + 1, argc - 1, err, sizeof err);
