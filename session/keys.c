@@ -126,31 +126,12 @@ int section_key_find(const struct section_def *d, const char *key)
     return -1;
 }
 
-static int edit_distance(const char *a, const char *b)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b);
-    if (la > 30 || lb > 30)
-        return 99;
-    int d[31][31];
-    for (int i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (int j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (int i = 1; i <= la; i++)
-        for (int j = 1; j <= lb; j++) {
-            int sub = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-    return d[la][lb];
-}
-
 const char *section_key_suggest(const struct section_def *d, const char *key)
 {
     const char *best = NULL;
     int best_d = 3;
     for (int i = 0; i < d->nkeys; i++) {
-        int dist = edit_distance(key, d->keys[i].key);
+        int dist = param_edit_distance(key, d->keys[i].key);
         if (dist < best_d) {
             best_d = dist;
             best = d->keys[i].key;
@@ -159,7 +140,7 @@ const char *section_key_suggest(const struct section_def *d, const char *key)
     if (d->has_chain)
         for (int k = 0; k < PROC_KIND_COUNT; k++) {
             const struct proc_def *pd = proc_def_of(k);
-            int dist = pd->in_chain ? edit_distance(key, pd->key) : 99;
+            int dist = pd->in_chain ? param_edit_distance(key, pd->key) : 99;
             if (dist < best_d) {
                 best_d = dist;
                 best = pd->key;

@@ -364,6 +364,25 @@ static int split_words(char *s, char **words)
     return n;
 }
 
+int param_edit_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 30 || lb > 30)
+        return 99;
+    int d[31][31];
+    for (int i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= la; i++)
+        for (int j = 1; j <= lb; j++) {
+            int sub = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
 static int find_param(const struct proc_def *d, const char *key)
 {
     for (int i = 0; i < d->nparams; i++)
@@ -494,7 +513,17 @@ bool proc_parse(struct proc *p, enum proc_kind kind, const char *text,
     while (w < n) {
         int i = find_param(d, words[w]);
         if (i < 0) {
-            snprintf(err, errlen, "%s: unknown setting \"%s\"", d->key, words[w]);
+            int best = -1, best_d = 3;     /* a typo is a letter or two off */
+            for (int k = 0; k < d->nparams; k++) {
+                int dist = param_edit_distance(words[w], d->params[k].key);
+                if (dist < best_d)
+                    best_d = dist, best = k;
+            }
+            if (best >= 0)
+                snprintf(err, errlen, "%s: unknown setting \"%s\" — did you mean \"%s\"?",
+                         d->key, words[w], d->params[best].key);
+            else
+                snprintf(err, errlen, "%s: unknown setting \"%s\"", d->key, words[w]);
             return false;
         }
         if (p->count[i]) {

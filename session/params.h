@@ -123,6 +123,10 @@ bool proc_parse(struct proc *p, enum proc_kind kind, const char *text,
  * that would have been written, like snprintf. */
 int proc_format(const struct proc *p, char *buf, size_t len);
 
+/* Letters to change, add or drop to turn a into b, ignoring case (99 past
+ * 30 letters): how near a typo is to a name, for "did you mean". */
+int param_edit_distance(const char *a, const char *b);
+
 /* Parses one value in `unit` ("3kHz", "-1.5dB", "30ms", "1:23.4"). `choices`
  * is used for UNIT_CHOICE. Returns false if `text` is not such a value. */
 bool param_parse_value(enum unit unit, const char *const *choices,

@@ -52,6 +52,8 @@ TEST(bad_processor_lines_say_what_was_expected)
     bad(PROC_EQ, "bell 50kHz", "eq freq: \"50kHz\" — expected 10Hz to 30kHz");
     bad(PROC_EQ, "highpass 30Hz slope 20dB", "eq slope: \"20dB\" — expected 6, 12, 18, 24, 36 or 48dB");
     bad(PROC_COMP, "threshold -16dB ratio 2 speed 3", "comp: unknown setting \"speed\"");
+    bad(PROC_COMP, "threshold -16dB ratio 2 atack 30ms",
+        "comp: unknown setting \"atack\" — did you mean \"attack\"?");
     bad(PROC_COMP, "ratio 2 ratio 3", "comp: ratio given twice");
     bad(PROC_MULTIBAND, "xover 2kHz 120Hz", "multiband xover: frequencies must rise");
     bad(PROC_MULTIBAND, "xover 120Hz threshold -20dB -18dB -16dB",
