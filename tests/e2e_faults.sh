@@ -86,6 +86,18 @@ if [ -n "$ro" ]; then
         ok "read-only folder: a subfolder cannot be made ($status)"; else fail "read-only subfolder" "exit $status" "$err"; fi
     check_eq "read-only: session untouched" "$sessmd5" "$(md5sum s.lathe mixes/* | md5sum)"
 fi
+# leveling a session in a read-only folder: the figures, and that they were
+# not written
+lv=$(tmpfs 32m)
+if [ -n "$lv" ]; then
+    cp -r s.lathe mixes "$lv/" && mount -o remount,ro "$lv"
+    run_lathe level "$lv/s.lathe"
+    if [ "$status" -eq 3 ] && printf '%s\n' "$err" | grep -q "the gains above were not written"; then
+        ok "level in a read-only folder: says the gains were not written"
+    else
+        fail "level in a read-only folder" "exit $status" "$err"
+    fi
+fi
 
 # ---- a mix deleted after the session was checked ----
 mkdir gone && cp s.lathe gone/ && cp -r mixes gone/

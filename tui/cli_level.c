@@ -116,7 +116,7 @@ int cli_level(int argc, char **argv)
             }
     }
     if (!session_save(s, path, err, sizeof err)) {
-        fprintf(stderr, "lathe level: %s\n", err);
+        fprintf(stderr, "lathe level: %s — the gains above were not written\n", err);
         status = EXIT_WRITE;
     }
 out:
