@@ -40,7 +40,8 @@ rule crossfade-first 1 'error: track 1: a crossfade on track 1, which has nothin
 # a missing mix is its own error, not a crossfade too long for it
 printf "[track]\nfile = gone.wav\n${T}crossfade = 1s\n" > xf-missing.lathe
 run_lathe check --no-audio xf-missing.lathe
-if printf '%s\n' "$out" | grep -q 'gone.wav' && ! printf '%s\n' "$out" | grep -q 'crossfade'; then
+if printf '%s\n' "$out" | grep -q 'gone.wav' && ! printf '%s\n' "$out" | grep -q 'crossfade' &&
+    printf '%s\n' "$out" | grep -q '^ 2 .* x1\.00s '; then
     ok "check: a missing mix before a crossfade"; else fail "check: a missing mix before a crossfade" "$out"; fi
 rule trim-past-end 1 'error: track 1: trim-in is past the end of the mix' "${T}trim-in = 20s\n"
 "$TOOLS/make_tone" k32.wav 10 32000

@@ -26,8 +26,13 @@ static void print_table(const struct session *s, const struct timeline *tl)
         timeline_msf(tl, tt->index1, start, sizeof start);
         timeline_msf(tl, tt->next_index1 - tt->index1, len, sizeof len);
         double g = (double)(tt->index1 - tt->index0) / tl->rate;
-        if (tt->crossfade > 0)
-            snprintf(gap, sizeof gap, "x%.2fs", (double)tt->crossfade / tl->rate);
+        int64_t xf = tt->crossfade;
+        /* after a mix that cannot be read the overlap has nothing to take
+         * from: show what the session asks for */
+        if (xf == 0 && i > 0 && !tl->tracks[i - 1].length_known)
+            xf = stime_samples(t->crossfade, tl->rate);
+        if (xf > 0)
+            snprintf(gap, sizeof gap, "x%.2fs", (double)xf / tl->rate);
         else
             snprintf(gap, sizeof gap, "%.2fs", g);
         printf("%2d  %-28.28s %-9s %-9s %-7s %s\n", i + 1, t->text.title ? t->text.title : t->file,
