@@ -169,28 +169,41 @@ static inline struct session *album(void)
     return s;
 }
 
-/* Plays the album's cd output into `f`; the final status in *st. */
-static char last_error[512];
-
-static inline void play(struct fake *f, int period, struct engine_status *st, bool stop_at_once)
+/* The album's cd output, started into `f` through `ops`; *sp holds the
+ * session. NULL when it could not be made (the session is then freed);
+ * else the caller frees the engine and the session. */
+static inline struct engine *start_cd(struct fake *f, const struct pcm_out_ops *ops, int period,
+                                      int buffer, struct session **sp)
 {
-    struct session *s = album();
+    struct session *s = *sp = album();
     if (!s)
-        return;
+        return NULL;
     char err[512];
     struct engine_options opt = { .output = "cd", .from = -1, .to = -1 };
     struct engine *e = engine_new(s, &opt, err, sizeof err);
     CHECK_MSG(e != NULL, "%s", err);
     if (!e) {
         session_free(s);
-        return;
+        return NULL;
     }
     f->frame_bytes = 4;
     f->cap = 44100 * 4 * 4;
     f->buf = calloc(1, f->cap);
     struct pcm_out *p = calloc(1, sizeof *p);
-    *p = (struct pcm_out){ .ops = &fake_ops, .dev = f, .period = period, .buffer = period * 4 };
+    *p = (struct pcm_out){ .ops = ops, .dev = f, .period = period, .buffer = buffer };
     CHECK_MSG(engine_start(e, p, err, sizeof err), "%s", err);
+    return e;
+}
+
+/* Plays the album's cd output into `f`; the final status in *st. */
+static char last_error[512];
+
+static inline void play(struct fake *f, int period, struct engine_status *st, bool stop_at_once)
+{
+    struct session *s;
+    struct engine *e = start_cd(f, &fake_ops, period, period * 4, &s);
+    if (!e)
+        return;
     if (stop_at_once)
         engine_stop(e);
     for (int waited = 0;; waited++) {

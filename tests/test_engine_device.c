@@ -106,24 +106,11 @@ TEST(an_output_plays_at_another_rate_when_the_device_needs_it)
 /* Plays the album's cd output, pausing twice on the way. */
 static void play_paused(struct fake *f, const struct pcm_out_ops *ops)
 {
-    struct session *s = album();
-    if (!s)
-        return;
-    char err[512];
-    struct engine_options opt = { .output = "cd", .from = -1, .to = -1 };
-    struct engine *e = engine_new(s, &opt, err, sizeof err);
-    CHECK_MSG(e != NULL, "%s", err);
-    if (!e) {
-        session_free(s);
-        return;
-    }
-    f->frame_bytes = 4;
-    f->cap = 44100 * 4 * 4;
-    f->buf = calloc(1, f->cap);
     f->pace_us = 2000;  /* the album takes about 0.8 s */
-    struct pcm_out *p = calloc(1, sizeof *p);
-    *p = (struct pcm_out){ .ops = ops, .dev = f, .period = 256, .buffer = 1024 };
-    CHECK(engine_start(e, p, err, sizeof err));
+    struct session *s;
+    struct engine *e = start_cd(f, ops, 256, 1024, &s);
+    if (!e)
+        return;
     struct engine_status st;
     for (int round = 0; round < 2; round++) {
         struct timespec ts = { 0, 60 * 1000000L };
