@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Atomic file writes (see atomicfile.h). */
+#define _GNU_SOURCE             /* renameat2 */
 #include "session/atomicfile.h"
 
 #include <dirent.h>
@@ -53,8 +54,25 @@ static void remove_dead_temporaries(const char *dir, const char *base)
     closedir(d);
 }
 
-bool file_write_atomic(const char *path, const char *data, size_t len, bool backup,
-                       char *err, size_t errlen)
+/* Moves the finished temporary to its name; with `noreplace`, only where
+ * nothing is at that name yet (EEXIST otherwise). */
+static int put_in_place(const char *tmp, const char *path, bool noreplace)
+{
+    if (!noreplace)
+        return rename(tmp, path);
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+    /* a file system without RENAME_NOREPLACE: link(2) never replaces */
+    if (link(tmp, path) != 0)
+        return -1;
+    unlink(tmp);
+    return 0;
+}
+
+static bool write_atomic(const char *path, const char *data, size_t len, bool backup,
+                         bool noreplace, char *err, size_t errlen)
 {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 32);
@@ -119,12 +137,16 @@ bool file_write_atomic(const char *path, const char *data, size_t len, bool back
         if (link(path, bak) != 0)
             copy_file(path, bak);   /* a file system without hard links */
     }
-    if (ok && rename(tmp, path) != 0) {
+    if (ok && put_in_place(tmp, path, noreplace) != 0) {
         ok = false;
         what = "rename";
         saved = errno;
     }
-    if (!ok) {
+    if (!ok && noreplace && saved == EEXIST) {
+        snprintf(err, errlen, "%s: already exists (made meanwhile by another writer); "
+                 "not replaced", path);
+        unlink(tmp);
+    } else if (!ok) {
         snprintf(err, errlen, "%s: cannot save (%s: %s); the file on disk is unchanged", path,
                  what, strerror(saved));
         unlink(tmp);
@@ -147,4 +169,15 @@ bool file_write_atomic(const char *path, const char *data, size_t len, bool back
     free(tmp);
     free(bak);
     return ok;
+}
+
+bool file_write_atomic(const char *path, const char *data, size_t len, bool backup,
+                       char *err, size_t errlen)
+{
+    return write_atomic(path, data, len, backup, false, err, errlen);
+}
+
+bool file_create_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen)
+{
+    return write_atomic(path, data, len, false, true, err, errlen);
 }

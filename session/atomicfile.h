@@ -14,4 +14,9 @@
 bool file_write_atomic(const char *path, const char *data, size_t len, bool backup,
                        char *err, size_t errlen);
 
+/* The same for a file that must not exist yet: the new file appears
+ * whole, or, when something is already at `path` (another writer got there
+ * first), nothing is written and the message says so. */
+bool file_create_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen);
+
 #endif

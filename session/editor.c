@@ -89,6 +89,10 @@ static bool restore(struct editor *e, const char *text, int sel, char *msg, size
         return false;
     }
     str_set(&s->path, e->s->path);
+    /* the file it came from, and the writer's lock, stay with the session */
+    s->disk = e->s->disk;
+    s->lock = e->s->lock;
+    e->s->lock = NULL;
     carry_mix_info(s, e->s);
     session_free(e->s);
     e->s = s;
@@ -148,7 +152,7 @@ bool editor_save(struct editor *e, char *msg, size_t msglen)
         snprintf(msg, msglen, "the session has no file name");
         return false;
     }
-    if (!session_save(e->s, e->s->path, msg, msglen))
+    if (session_save(e->s, e->s->path, msg, msglen) != SAVE_OK)
         return false;
     e->dirty = false;
     snprintf(msg, msglen, "saved %s", e->s->path);

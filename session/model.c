@@ -85,6 +85,7 @@ void session_free(struct session *s)
 {
     if (!s)
         return;
+    session_lock_release(s->lock);
     free(s->path);
     layout_free(&s->lathe.layout);
     layout_free(&s->album.layout);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "session/params.h"
+#include "session/sessguard.h"
 
 #define SESSION_VERSION 1
 #define SESSION_MAX_TRACKS 999       /* more than a CD holds; check says 99 */
@@ -143,6 +144,14 @@ struct master {
 
 struct session {
     char *path;             /* where it was read from or is saved to */
+    /* The file at `path` as it was read or last saved: a save checks the
+     * file on disk is still this one, so it never replaces another
+     * writer's edits. */
+    struct session_disk disk;
+    /* Held by a writer for its whole read-modify-write (lathe do), so that
+     * session_save does not take it again; NULL otherwise. Freed with the
+     * session. */
+    struct session_lock *lock;
     struct lathe_section lathe;
     bool has_lathe;
     struct album album;

@@ -30,11 +30,20 @@ int cli_do(int argc, char **argv)
         return EXIT_USAGE;
     }
     char err[1024];
+    /* Held from reading the file to saving it: a second `lathe do` (or a
+     * render or level saving) waits its turn, then reads our result. */
+    struct session_lock *lock = session_lock_take(argv[1], SESSION_LOCK_WAIT_MS, err, sizeof err);
+    if (!lock) {
+        fprintf(stderr, "lathe do: %s\n", err);
+        return EXIT_WRITE;
+    }
     struct session *s = session_load(argv[1], err, sizeof err);
     if (!s) {
+        session_lock_release(lock);
         fprintf(stderr, "lathe do: %s\n", err);
         return EXIT_USAGE;
     }
+    s->lock = lock;
     mix_probe_session(s);
     struct editor *e = editor_new(s);
     if (!e) {

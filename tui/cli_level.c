@@ -115,8 +115,12 @@ int cli_level(int argc, char **argv)
                 printf("  [output %s] ceiling set to %.1f dBTP\n", s->outputs[i].name, ceiling);
             }
     }
-    if (!session_save(s, path, err, sizeof err)) {
-        fprintf(stderr, "lathe level: %s — the gains above were not written\n", err);
+    /* the file must still be the one measured: gains worked out for a
+     * session someone changed meanwhile would be wrong for it */
+    enum session_save_result saved = session_save(s, path, err, sizeof err);
+    if (saved != SAVE_OK) {
+        fprintf(stderr, "lathe level: %s — the gains above were not written%s\n", err,
+                saved == SAVE_CONFLICT ? "; run lathe level again" : "");
         status = EXIT_WRITE;
     }
 out:

@@ -254,7 +254,9 @@ int cli_new(int argc, char **argv)
         free(mixes);
         return EXIT_WRITE;
     }
-    bool ok = file_write_atomic(path, text, strlen(text), false, err, sizeof err);
+    /* the check above is advice; this is the guarantee: two `new` at once
+     * cannot both write */
+    bool ok = file_create_atomic(path, text, strlen(text), err, sizeof err);
     free(text);
     if (!ok) {
         fprintf(stderr, "lathe new: %s\n", err);

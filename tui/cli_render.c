@@ -9,6 +9,7 @@
 #include "audio/mixprobe.h"
 #include "audio/render.h"
 #include "session/sessfile.h"
+#include "session/sessupdate.h"
 #include "tui/cli.h"
 
 static volatile sig_atomic_t cancelled;
@@ -92,12 +93,11 @@ int cli_render(int argc, char **argv)
     if (st != RENDER_OK) {
         fprintf(stderr, "lathe render: %s\n", err);
         status = st == RENDER_BAD_INPUT ? EXIT_USAGE : EXIT_WRITE;
-    } else if (s->album.revision != revision) {
+    } else if (s->album.revision != revision &&
+               !session_bump_revision(path, s->album.revision, err, sizeof err)) {
         /* the client copy carries the revision: the session remembers it */
-        if (!session_save(s, path, err, sizeof err)) {
-            fprintf(stderr, "lathe render: rendered, but %s\n", err);
-            status = EXIT_WRITE;
-        }
+        fprintf(stderr, "lathe render: rendered, but %s\n", err);
+        status = EXIT_WRITE;
     }
     session_free(s);
     free(outputs);

@@ -27,6 +27,7 @@
 #include "audio/ddp_read.h"
 #include "audio/mixprobe.h"
 #include "session/sessfile.h"
+#include "session/sessupdate.h"
 #include "tui/cli.h"
 #include "tui/complete.h"
 #include "tui/recovery.h"
@@ -172,6 +173,8 @@ static unsigned recover(struct console *c)
         return DRAW_MESSAGE;
     }
     str_set(&s->path, c->e->s->path);
+    /* the edits apply to the session file as it is now */
+    s->disk = c->e->s->disk;
     mix_probe_session(s);
     struct editor *e = editor_new(s);
     if (!e) {
@@ -188,10 +191,58 @@ static unsigned recover(struct console *c)
     return DRAW_ALL;
 }
 
+/* The session file changed under the console (another lathe, an editor):
+ * `r` loads theirs, `m` keeps ours in the side file and goes on there.
+ * Either way the edits of both sides are on disk. */
+static unsigned answer_changed(struct console *c, int key)
+{
+    struct session *mine = c->e->s;
+    char err[1024], side[4096];
+    session_side_path(mine->path, side, sizeof side);
+    if (key != 'r' && key != 'R' && key != 'm' && key != 'M') {
+        console_message(c, false, "not saved: %s is theirs, your edits are unsaved (s asks again)",
+                        mine->path);
+        return DRAW_MESSAGE;
+    }
+    char theirs_path[4096];
+    snprintf(theirs_path, sizeof theirs_path, "%s", mine->path);
+    if (session_save_aside(mine, err, sizeof err) != SAVE_OK) {
+        console_message(c, true, "cannot keep your edits aside: %s", err);
+        return DRAW_MESSAGE;
+    }
+    recovery_remove(c->recover_path);
+    c->autosave_due = 0;
+    c->e->dirty = false;
+    if (key == 'm' || key == 'M') {
+        recovery_path(mine->path, c->recover_path, sizeof c->recover_path);
+        console_message(c, false, "your edits are saved as %s and the console goes on there; "
+                        "%s is as the other writer left it", side, theirs_path);
+        return DRAW_ALL;
+    }
+    struct session *theirs = session_load(theirs_path, err, sizeof err);
+    struct editor *e = theirs ? editor_new(theirs) : NULL;
+    if (!e) {
+        session_free(theirs);
+        recovery_path(mine->path, c->recover_path, sizeof c->recover_path);
+        console_message(c, true, "your edits are in %s (the console goes on there); cannot load %s: %s",
+                        side, theirs_path, theirs ? "out of memory" : err);
+        return DRAW_ALL;
+    }
+    mix_probe_session(theirs);
+    editor_free(c->e);
+    c->e = e;
+    console_session_changed(c);
+    console_message(c, false, "reloaded %s as the other writer left it; your edits are in %s",
+                    theirs_path, side);
+    return DRAW_ALL;
+}
+
 static unsigned answer(struct console *c, int key)
 {
     enum ask was = c->asking;
     c->asking = ASK_NONE;
+    if (was == ASK_CHANGED)
+        return answer_changed(c, key);
     if (was == ASK_QUIT) {
         if (key == 's' || key == 'S') {
             unsigned what = console_run(c, "save");
@@ -386,7 +437,7 @@ static struct session *open_session(const char *path, bool *created, char *err, 
             snprintf(err, errlen, "out of memory");
             return NULL;
         }
-        if (!session_save(s, path, err, errlen)) {
+        if (session_save(s, path, err, errlen) != SAVE_OK) {
             session_free(s);
             return NULL;
         }

@@ -39,7 +39,7 @@ enum {
 enum panel { PANEL_TRACKS, PANEL_CHAIN, PANEL_COUNT };
 
 /* A question on the message line, answered by one key. */
-enum ask { ASK_NONE, ASK_QUIT, ASK_RECOVER };
+enum ask { ASK_NONE, ASK_QUIT, ASK_RECOVER, ASK_CHANGED };
 
 /* Seconds after the last edit before the recovery file is written. */
 #define CONSOLE_AUTOSAVE_SECONDS 2.0

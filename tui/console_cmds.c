@@ -474,7 +474,7 @@ unsigned console_render_done(struct console *c)
         e->s->album.revision = revision;
         e->s->has_album = true;
         char serr[1024];
-        if (!clean || !e->s->path || !session_save(e->s, e->s->path, serr, sizeof serr)) {
+        if (!clean || !e->s->path || session_save(e->s, e->s->path, serr, sizeof serr) != SAVE_OK) {
             e->dirty = true;
             c->autosave_due = console_now() + CONSOLE_AUTOSAVE_SECONDS;
         }
@@ -641,6 +641,11 @@ unsigned console_run(struct console *c, const char *line)
     char msg[4096];
     bool ok = editor_run(e, line, msg, sizeof msg);
     console_message(c, !ok, "%s", msg);
+    struct session_disk now;
+    char derr[256];
+    if (!ok && strcmp(argv[0], "save") == 0 && e->s->path &&
+        session_disk_read(e->s->path, &now, derr, sizeof derr) && !session_disk_same(&now, &e->s->disk))
+        c->asking = ASK_CHANGED;        /* another writer's edits are there: ask */
     if (ok && strcmp(argv[0], "bypass") == 0)
         console_bypass_match(c, true);
     unsigned what = DRAW_MESSAGE;

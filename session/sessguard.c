@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/* The session's writer lock and file identity (see sessguard.h). */
+#include "session/sessguard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t session_disk_hash(const char *data, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)data[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+bool session_disk_read(const char *path, struct session_disk *d, char *err, size_t errlen)
+{
+    *d = (struct session_disk){ 0 };
+    /* O_NONBLOCK: a FIFO planted at the name must not hang the writer */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return true;
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        snprintf(err, errlen, "%s: not a regular file — expected a session file", path);
+        return false;
+    }
+    d->exists = true;
+    uint64_t h = 0xcbf29ce484222325ull;
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            close(fd);
+            return false;
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            h ^= (unsigned char)buf[i];
+            h *= 0x100000001b3ull;
+        }
+        d->size += n;
+    }
+    close(fd);
+    d->hash = h;
+    return true;
+}
+
+bool session_disk_same(const struct session_disk *a, const struct session_disk *b)
+{
+    if (a->exists != b->exists)
+        return false;
+    return !a->exists || (a->hash == b->hash && a->size == b->size);
+}
+
+struct session_lock {
+    int fd;
+};
+
+struct session_lock *session_lock_take(const char *path, int wait_ms, char *err, size_t errlen)
+{
+    /* a session reached through a link is locked where its file is, as
+     * every writer saves there */
+    struct stat st;
+    char *real = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
+    const char *file = real ? real : path;
+    const char *slash = strrchr(file, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
+    free(real);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open its folder %s (%s)", path, dir, strerror(errno));
+        return NULL;
+    }
+    struct timespec nap = { 0, 10 * 1000 * 1000 };
+    for (int waited = 0;; waited += 10) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            break;
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            snprintf(err, errlen, "%s: cannot lock its folder (%s)", path, strerror(errno));
+            close(fd);
+            return NULL;
+        }
+        if (waited >= wait_ms) {
+            snprintf(err, errlen, "%s: another lathe has been saving in its folder for %d s; "
+                     "nothing written — try again when it is done", path, wait_ms / 1000);
+            close(fd);
+            return NULL;
+        }
+        nanosleep(&nap, NULL);
+    }
+    struct session_lock *l = malloc(sizeof *l);
+    if (!l) {
+        close(fd);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    l->fd = fd;
+    return l;
+}
+
+void session_lock_release(struct session_lock *l)
+{
+    if (!l)
+        return;
+    flock(l->fd, LOCK_UN);
+    close(l->fd);
+    free(l);
+}
