@@ -96,4 +96,23 @@ if console_conflict reload r && wait_for reload "reloaded reload.lathe" &&
 else
     fail "console reloads with r" "$(cat reload.lathe 2>/dev/null | grep -E '^(note|gain)')"
 fi
+# A console with nothing unsaved takes another writer's save in by itself.
+"$LATHE" new clean.lathe a.wav b.wav >/dev/null || exit 2
+T new-session -d -s clean -x 80 -y 24 \
+    "cd '$WORK' && env LATHE_DEVICE=lathe_no_device LANG=C.UTF-8 TERM=xterm '$LATHE' clean.lathe; echo \"lathe exited \$?\"; exec sleep 100000"
+if wait_for clean "playback not available" >/dev/null &&
+   "$LATHE" do clean.lathe 'select 1' 'title Renamed Outside' >/dev/null &&
+   wait_for clean "reloaded clean.lathe" && wait_for clean "Renamed Outside"; then
+    T send-keys -t clean + s
+    wait_for clean "saved clean.lathe" >/dev/null
+    T send-keys -t clean q
+    wait_exit clean
+    if [ "$code" = 0 ] && grep -q '^title = Renamed Outside' clean.lathe && grep -q '^gain = +0.5dB' clean.lathe; then
+        ok "a clean console reloads another writer's save, and its next save keeps both"
+    else
+        fail "clean console after reload" "exit $code" "$(grep -E '^(title|gain)' clean.lathe)"
+    fi
+else
+    fail "a clean console reloads another writer's save"
+fi
 summary

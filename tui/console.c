@@ -191,6 +191,24 @@ static unsigned recover(struct console *c)
     return DRAW_ALL;
 }
 
+/* Loads the session file afresh into the console, in place of its own. */
+static bool reload(struct console *c, const char *path, char *err, size_t errlen)
+{
+    struct session *s = session_load(path, err, errlen);
+    struct editor *e = s ? editor_new(s) : NULL;
+    if (!e) {
+        if (s)
+            snprintf(err, errlen, "out of memory");
+        session_free(s);
+        return false;
+    }
+    mix_probe_session(s);
+    editor_free(c->e);
+    c->e = e;
+    console_session_changed(c);
+    return true;
+}
+
 /* The session file changed under the console (another lathe, an editor):
  * `r` loads theirs, `m` keeps ours in the side file and goes on there.
  * Either way the edits of both sides are on disk. */
@@ -219,21 +237,51 @@ static unsigned answer_changed(struct console *c, int key)
                         "%s is as the other writer left it", side, theirs_path);
         return DRAW_ALL;
     }
-    struct session *theirs = session_load(theirs_path, err, sizeof err);
-    struct editor *e = theirs ? editor_new(theirs) : NULL;
-    if (!e) {
-        session_free(theirs);
+    if (!reload(c, theirs_path, err, sizeof err)) {
         recovery_path(mine->path, c->recover_path, sizeof c->recover_path);
         console_message(c, true, "your edits are in %s (the console goes on there); cannot load %s: %s",
-                        side, theirs_path, theirs ? "out of memory" : err);
+                        side, theirs_path, err);
         return DRAW_ALL;
     }
-    mix_probe_session(theirs);
-    editor_free(c->e);
-    c->e = e;
-    console_session_changed(c);
     console_message(c, false, "reloaded %s as the other writer left it; your edits are in %s",
                     theirs_path, side);
+    return DRAW_ALL;
+}
+
+/* Seconds between looks at the session file for another writer's save. */
+#define CONSOLE_DISK_INTERVAL 2.0
+
+/* Another writer saved the session: a console with no unsaved edits takes
+ * the new file in at once; one with edits says so (its save will ask). */
+static unsigned watch_disk(struct console *c)
+{
+    const char *path = c->e->s->path;
+    double now = console_now();
+    if (c->read_only || !path || now < c->disk_checked + CONSOLE_DISK_INTERVAL)
+        return 0;
+    c->disk_checked = now;
+    struct stat st;
+    if (stat(path, &st) != 0 || (st.st_ino == c->disk_seen.st_ino && st.st_size == c->disk_seen.st_size &&
+                                 st.st_mtim.tv_sec == c->disk_seen.st_mtim.tv_sec &&
+                                 st.st_mtim.tv_nsec == c->disk_seen.st_mtim.tv_nsec))
+        return 0;
+    c->disk_seen = st;
+    struct session_disk d;
+    char err[1024];
+    if (!session_disk_read(path, &d, err, sizeof err) || session_disk_same(&d, &c->e->s->disk))
+        return 0;
+    char shown[4096];
+    snprintf(shown, sizeof shown, "%s", path);
+    if (c->e->dirty || c->leveling || c->rendering) {
+        console_message(c, true, "%s changed on disk (another lathe or an editor); your edits "
+                        "are unsaved, s asks what to do", shown);
+        return DRAW_MESSAGE;
+    }
+    if (!reload(c, shown, err, sizeof err)) {
+        console_message(c, true, "%s changed on disk and cannot be loaded: %s", shown, err);
+        return DRAW_MESSAGE;
+    }
+    console_message(c, false, "reloaded %s: another lathe or an editor saved it", shown);
     return DRAW_ALL;
 }
 
@@ -357,10 +405,13 @@ static void loop(struct console *c)
             { .fd = c->leveling ? level_job_fd(c->leveling) : -1, .events = POLLIN },
             { .fd = c->rendering ? render_job_fd(c->rendering) : -1, .events = POLLIN },
         };
-        int timeout = -1;
         double now = console_now();
-        if (c->autosave_due > 0)
-            timeout = c->autosave_due <= now ? 0 : (int)((c->autosave_due - now) * 1000) + 1;
+        /* wake now and then to look for another writer's save */
+        int timeout = (int)(CONSOLE_DISK_INTERVAL * 1000);
+        if (c->autosave_due > 0) {
+            int ms = c->autosave_due <= now ? 0 : (int)((c->autosave_due - now) * 1000) + 1;
+            timeout = ms < timeout ? ms : timeout;
+        }
         double meter_wait = meters_drawn + CONSOLE_METER_INTERVAL - now;
         if (c->engine && meter_wait > 0) {
             /* at most 25 frames a second: leave the engine's descriptor
@@ -422,6 +473,7 @@ static void loop(struct console *c)
             autosave(c);
             what |= DRAW_HEADER | DRAW_MESSAGE;
         }
+        what |= watch_disk(c);
     }
 }
 

@@ -10,6 +10,7 @@
 #define LATHE_CONSOLE_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <stddef.h>
 
 #include "dsp/loudness.h"
@@ -98,6 +99,8 @@ struct console {
     unsigned long tl_generation;
     double autosave_due;            /* monotonic seconds; 0: nothing pending */
     char recover_path[4096];
+    double disk_checked;            /* when the session file was last looked at */
+    struct stat disk_seen;          /* what stat said of it then */
     bool quit;
     struct playback_status status;
     struct playback_meters meters;
