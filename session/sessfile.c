@@ -411,7 +411,7 @@ static bool check_sections(struct reader *r)
             snprintf(r->err, r->errlen, "%s: reference %d has no file", r->name, i + 1);
             return false;
         }
-    return true;
+    return session_check_limits(s, r->name, r->err, r->errlen);
 }
 
 struct session *session_parse(const char *text, size_t len, const char *name,
@@ -769,6 +769,13 @@ bool session_save(const struct session *s, const char *path, char *err, size_t e
     char *text = session_format(s);
     if (!text) {
         snprintf(err, errlen, "%s: out of memory", path);
+        return false;
+    }
+    if (strlen(text) > SESSION_MAX_BYTES) {     /* the reader would refuse it */
+        snprintf(err, errlen, "%s: not saved: the session would be %zu bytes, more than the "
+                 "%d a session file may hold (remove notes or comments)", path, strlen(text),
+                 SESSION_MAX_BYTES);
+        free(text);
         return false;
     }
     bool ok = file_write_atomic(path, text, strlen(text), true, err, errlen);
