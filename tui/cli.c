@@ -72,7 +72,9 @@ static void print_help(FILE *f)
                "lathe is a mastering console for the terminal.\n\ncommands:\n");
     for (const struct subcommand *s = subcommands; s->name; s++)
         fprintf(f, "  %-46s %s\n", s->usage, s->summary);
-    fprintf(f, "\n'lathe COMMAND --help' describes one command; 'man lathe' all of them.\n");
+    fprintf(f, "\nEvery command that takes names ends its options at \"--\": after it every word\n"
+               "is a name, so a file called -x.wav is given as: lathe analyze -- -x.wav\n"
+               "'lathe COMMAND --help' describes one command; 'man lathe' all of them.\n");
 }
 
 int cli_main(int argc, char **argv)
@@ -94,6 +96,8 @@ int cli_main(int argc, char **argv)
             }
             return s->run(argc - 1, argv + 1);
         }
+    if (strcmp(argv[1], "--") == 0 && argc == 3)    /* lathe -- -x.lathe */
+        return open_console(argc - 1, argv + 1);
     if (opens_console(argv[1]))
         return open_console(argc, argv);
     fprintf(stderr, "lathe: unknown command \"%s\" (see lathe --help)\n", argv[1]);

@@ -25,8 +25,12 @@ int cli_do(int argc, char **argv)
         print_commands();
         return EXIT_OK;
     }
+    if (argc >= 2 && strcmp(argv[1], "--") == 0) {     /* lathe do -- -x.lathe ... */
+        argv++;
+        argc--;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: lathe do SESSION COMMAND...  (lathe do --help lists the commands)\n");
+        fprintf(stderr, "usage: lathe do [--] SESSION COMMAND...  (lathe do --help lists the commands)\n");
         return EXIT_USAGE;
     }
     char err[1024];
