@@ -531,7 +531,11 @@ RUN(cmd_insert)
         return false;
     }
     e->selected = at;
-    if (!set_key(e, SECTION_TRACK, "file", rest, msg, msglen)) {
+    char why[1024] = "";
+    if (!set_key(e, SECTION_TRACK, "file", rest, msg, msglen) ||
+        (editor_probe_hook && !editor_probe_hook(e->s, t, why, sizeof why))) {
+        if (why[0])
+            snprintf(msg, msglen, "insert: %s — expected a readable sound file; no track added", why);
         session_remove_track(e->s, at);
         e->selected = at - 1;
         return false;
@@ -569,6 +573,7 @@ RUN(cmd_save)
 }
 
 editor_match_fn editor_match_hook;
+editor_probe_fn editor_probe_hook;
 
 static bool all_digits(const char *s)
 {

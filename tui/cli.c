@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audio/mixprobe.h"
 #include "audio/tonal.h"
 #include "tui/console.h"
 #include "tui/playback_alsa.h"
@@ -80,6 +81,7 @@ static void print_help(FILE *f)
 int cli_main(int argc, char **argv)
 {
     tonal_install();        /* the editor's `match` measures through audio/ */
+    mix_probe_install();    /* and `insert` reads the mix it adds */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         print_help(argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
