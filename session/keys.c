@@ -334,11 +334,15 @@ bool key_parse(const struct key_def *k, void *section, const char *value,
     case KT_RATE: {
         /* decimal digits, then Hz, kHz or nothing: strtod alone would take
          * 0x1F40 for 8000 */
-        double v;
-        size_t digits = strspn(value, "0123456789");
-        if (digits > 0 && digits <= 18 && value[digits] == 0)
-            v = (double)strtol(value, NULL, 10);
-        else if (!isdigit((unsigned char)value[0]) || !param_parse_value(UNIT_HZ, NULL, value, &v))
+        double v = 0;
+        char *end = NULL;
+        size_t digits = strspn(value, "0123456789.");
+        bool plain = digits > 0 && digits <= 30 && value[digits] == 0 &&
+                     isdigit((unsigned char)value[0]);
+        if (plain)
+            v = strtod(value, &end);
+        if (plain ? *end != 0 : !isdigit((unsigned char)value[0]) ||
+                                !param_parse_value(UNIT_HZ, NULL, value, &v))
             return fail(err, errlen, k, value, "a sample rate like 44100 or 48kHz");
         if (v != floor(v) || !range_ok(k, v))
             return fail(err, errlen, k, value, "a sample rate from 8000 to 768000");
