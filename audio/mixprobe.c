@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audio/soundfile.h"
+#include "session/editor.h"
 
 void mix_path(const struct session *s, const char *file, char *out, size_t len)
 {
@@ -39,4 +40,19 @@ void mix_probe_session(struct session *s)
         probe(s, s->tracks[i].file, &s->tracks[i].mix);
     for (int i = 0; i < s->nrefs; i++)
         probe(s, s->refs[i].file, &s->refs[i].mix);
+}
+
+/* The editor's `insert`: the new track's mix is read as `new` reads one, so
+ * a missing file, a folder or /dev/zero is refused before it is a track. */
+static bool probe_for_editor(const struct session *s, struct track *t, char *err, size_t errlen)
+{
+    probe(s, t->file, &t->mix);
+    if (!t->mix.ok)
+        snprintf(err, errlen, "%s", t->mix.error);
+    return t->mix.ok;
+}
+
+void mix_probe_install(void)
+{
+    editor_probe_hook = probe_for_editor;
 }

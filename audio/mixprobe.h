@@ -13,5 +13,7 @@
 void mix_path(const struct session *s, const char *file, char *out, size_t len);
 /* Fills every track's and reference's mix info. */
 void mix_probe_session(struct session *s);
+/* Makes the editor's `insert` read the mix it adds (editor_probe_hook). */
+void mix_probe_install(void);
 
 #endif

@@ -40,6 +40,7 @@
 #include "audio/textfile.h"
 #include "audio/tocfile.h"
 #include "dsp/album_meter.h"
+#include "session/limits.h"
 #include "session/timeline.h"
 
 #define BLOCK ALBUM_MAX_BLOCK
@@ -610,6 +611,14 @@ enum render_status render_session(struct session *s, const struct render_options
         album_output |= (r.jobs[i].o->album && r.jobs[i].o->format != OUT_DDP &&
                          r.jobs[i].o->format != OUT_CUE && r.jobs[i].o->format != OUT_TOC) ||
                         r.jobs[i].o->format == OUT_REVIEW;
+    }
+    /* refused before any work: a bump past the reader's range would leave a
+     * session that no longer loads, and a clamped one would reuse a name */
+    if (album_output && s->album.revision >= LIMIT_REVISION_MAX) {
+        snprintf(err, errlen, "revision = %d is the highest a session holds, and this render "
+                 "would raise it — set a lower revision (lathe do SESSION \"set album.revision 0\")",
+                 s->album.revision);
+        goto out;
     }
     album = album_stream_new(s, &r.tl, err, errlen);
     if (!album)

@@ -188,6 +188,24 @@ void tonal_chart(FILE *f, const char *name_a, const double a[OCTAVE_BANDS],
             name_b, name_a);
 }
 
+/* A silent (or all but silent) side would have EQ fitted to its noise. */
+static bool has_signal(const double db[OCTAVE_BANDS], const char *what, const char *file,
+                       char *err, size_t errlen)
+{
+    double top = tonal_loudest_band(db);
+    if (top >= TONAL_SIGNAL_GATE_DB)
+        return true;
+    char level[32];
+    if (isfinite(top))
+        snprintf(level, sizeof level, "%.1f dB", top);
+    else
+        snprintf(level, sizeof level, "silence");
+    snprintf(err, errlen, "%s %s has no measurable signal (its loudest band: %s, below the "
+             "%.0f dB gate) — nothing to match; no EQ added", what, file, level,
+             TONAL_SIGNAL_GATE_DB);
+    return false;
+}
+
 bool tonal_match_track(const struct session *s, int track, int ref, struct proc *out, int *n,
                        char *err, size_t errlen)
 {
@@ -203,7 +221,9 @@ bool tonal_match_track(const struct session *s, int track, int ref, struct proc 
         return false;
     }
     bool ok = tonal_of_track(s, &tl, track, t, err, errlen) &&
-              tonal_of_reference(s, ref, r, err, errlen);
+              tonal_of_reference(s, ref, r, err, errlen) &&
+              has_signal(t, "track", s->tracks[track].file, err, errlen) &&
+              has_signal(r, "reference", s->refs[ref].file, err, errlen);
     if (ok)
         *n = tonal_match(t, r, tl.rate, out);
     timeline_free(&tl);

@@ -54,6 +54,15 @@ static int usable(const double *track, const double *ref, int rate, bool use[OCT
     return n;
 }
 
+double tonal_loudest_band(const double db[OCTAVE_BANDS])
+{
+    double top = -HUGE_VAL;
+    for (int i = 0; i < OCTAVE_BANDS; i++)
+        if (isfinite(db[i]) && db[i] > top)
+            top = db[i];
+    return top;
+}
+
 static int by_value(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

@@ -26,6 +26,10 @@
 
 #define TONAL_MATCH_MAX 6
 #define TONAL_MATCH_LIMIT 3.0       /* dB, each band's gain */
+/* Below this a spectrum has nothing to match: the loudest band under the
+ * BS.1770 absolute gate (-70) is silence or noise floor, and matching it
+ * would fit EQ to nothing. */
+#define TONAL_SIGNAL_GATE_DB (-70.0)
 
 /* Each spectrum relative to its own power over the bands both have:
  * diff[i] = (b[i] - B) - (a[i] - A), where A and B are the spectra's total
@@ -43,6 +47,10 @@ void tonal_match_target(const double track[OCTAVE_BANDS], const double ref[OCTAV
  * for a chain running at `rate`. Returns how many (0: nothing to do). */
 int tonal_match(const double track[OCTAVE_BANDS], const double ref[OCTAVE_BANDS], int rate,
                 struct proc out[TONAL_MATCH_MAX]);
+
+/* The level of the loudest band (-HUGE_VAL when every band is silent): a
+ * spectrum below TONAL_SIGNAL_GATE_DB has no measurable signal. */
+double tonal_loudest_band(const double db[OCTAVE_BANDS]);
 
 /* The response in dB of EQ processors p[0..n-1] at `freq` (analytic). */
 double tonal_eq_response(const struct proc *p, int n, int rate, double freq);

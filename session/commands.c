@@ -10,6 +10,7 @@
 #include "session/codes.h"
 #include "session/editor.h"
 #include "session/keys.h"
+#include "session/limits.h"
 
 #define RUN(name) static bool name(struct editor *e, int argc, char **argv, \
                                    const char *rest, char *msg, size_t msglen)
@@ -197,10 +198,18 @@ RUN(cmd_gap_by)
     }
     int rate = session_rate(e->s);
     double now = (double)stime_samples(t->has_gap ? t->gap : (struct stime){ .seconds = SESSION_DEFAULT_GAP }, rate) / rate;
-    double next = now + sign * d;
+    double next = round((now + sign * d) * 1000) / 1000;
     if (next < 0)
         next = 0;
-    t->gap = (struct stime){ .seconds = round(next * 1000) / 1000 };
+    /* the reader's own range: a gap written must read back */
+    if (!limit_in(next, 0, LIMIT_GAP_MAX)) {
+        char hi[32];
+        param_format_value(UNIT_SECONDS, NULL, LIMIT_GAP_MAX, hi, sizeof hi);
+        snprintf(msg, msglen, "gap-by: \"%s\" would make the gap longer than %s, the most a session holds",
+                 argv[1], hi);
+        return false;
+    }
+    t->gap = (struct stime){ .seconds = next };
     t->has_gap = true;
     memset(&t->crossfade, 0, sizeof t->crossfade);
     char shown[32];
@@ -222,8 +231,9 @@ RUN(cmd_gain_by)
         return false;
     }
     double next = round((t->gain + d) * 100) / 100;
-    if (next < -60 || next > 24) {
-        snprintf(msg, msglen, "gain would be %.2fdB — expected -60dB to +24dB", next);
+    if (!limit_in(next, LIMIT_GAIN_MIN, LIMIT_GAIN_MAX)) {
+        snprintf(msg, msglen, "gain-by: \"%s\" would take the gain outside %gdB to %+gdB",
+                 argv[1], LIMIT_GAIN_MIN, LIMIT_GAIN_MAX);
         return false;
     }
     t->gain = next;
@@ -521,7 +531,11 @@ RUN(cmd_insert)
         return false;
     }
     e->selected = at;
-    if (!set_key(e, SECTION_TRACK, "file", rest, msg, msglen)) {
+    char why[1024] = "";
+    if (!set_key(e, SECTION_TRACK, "file", rest, msg, msglen) ||
+        (editor_probe_hook && !editor_probe_hook(e->s, t, why, sizeof why))) {
+        if (why[0])
+            snprintf(msg, msglen, "insert: %s — expected a readable sound file; no track added", why);
         session_remove_track(e->s, at);
         e->selected = at - 1;
         return false;
@@ -559,6 +573,7 @@ RUN(cmd_save)
 }
 
 editor_match_fn editor_match_hook;
+editor_probe_fn editor_probe_hook;
 
 static bool all_digits(const char *s)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session/limits.h"
 #include "session/sessfile.h"
 
 struct editor *editor_new(struct session *s)
@@ -186,6 +187,24 @@ static int split(char *line, char **argv)
     return argc;
 }
 
+/* An edit is kept only if its session reads back: the checks that need the
+ * whole session (an EQ band against a rate set later) and the file size. */
+static bool within_limits(const struct session *s, const char *text, char *msg, size_t msglen)
+{
+    size_t n = strlen(text);
+    if (n > SESSION_MAX_BYTES) {
+        snprintf(msg, msglen, "the session would be %zu bytes, more than the %d a session file "
+                 "may hold", n, SESSION_MAX_BYTES);
+        return false;
+    }
+    char err[512];
+    if (!session_check_limits(s, "session", err, sizeof err)) {
+        snprintf(msg, msglen, "%s", err + strlen("session: "));
+        return false;
+    }
+    return true;
+}
+
 bool editor_run(struct editor *e, const char *line, char *msg, size_t msglen)
 {
     msg[0] = 0;
@@ -224,6 +243,8 @@ bool editor_run(struct editor *e, const char *line, char *msg, size_t msglen)
     ok = c->run(e, argc, argv, rest_copy, msg, msglen);
     if (c->edits) {
         char *after = session_format(e->s);
+        if (ok && after)
+            ok = within_limits(e->s, after, msg, msglen);
         if (!ok) {
             /* commands check before they change anything; this is a safety net */
             if (after && strcmp(before, after) != 0) {

@@ -66,4 +66,11 @@ typedef bool (*editor_match_fn)(const struct session *s, int track, int ref, str
                                 int *n, char *err, size_t errlen);
 extern editor_match_fn editor_match_hook;
 
+/* How `insert` reads the new track's mix, as `new` does: fills t->mix, or
+ * returns false with a message naming the file (missing, a folder, a
+ * device, not sound). Set by audio/mixprobe.c's mix_probe_install; without
+ * it `insert` takes the name unread. */
+typedef bool (*editor_probe_fn)(const struct session *s, struct track *t, char *err, size_t errlen);
+extern editor_probe_fn editor_probe_hook;
+
 #endif

@@ -3,6 +3,7 @@
 #include "session/keys.h"
 
 #include "session/codes.h"
+#include "session/limits.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,7 +27,7 @@ static const char *const dithers[] = { "off", "tpdf", "shaped", NULL };
 #define KRF(name, type, st, field, flag, lo, hi) { name, type, offsetof(st, field), offsetof(st, flag), NULL, lo, hi, NULL }
 
 static const struct key_def lathe_keys[] = {
-    KR("version", KT_INT, struct lathe_section, version, 1, 1000000),
+    KR("version", KT_INT, struct lathe_section, version, 1, LIMIT_VERSION_MAX),
 };
 
 static const struct key_def album_keys[] = {
@@ -38,14 +39,14 @@ static const struct key_def album_keys[] = {
     K("message", KT_TEXT, struct album, text.message),
     K("genre", KT_TEXT, struct album, genre),
     K("upc", KT_UPC, struct album, upc),
-    KR("rate", KT_RATE, struct album, rate, 8000, 768000),
-    KR("target", KT_LUFS, struct album, target, -60, 0),
+    KR("rate", KT_RATE, struct album, rate, LIMIT_RATE_MIN, LIMIT_RATE_MAX),
+    KR("target", KT_LUFS, struct album, target, LIMIT_TARGET_MIN, LIMIT_TARGET_MAX),
     KC("leveling", struct album, leveling, levelings),
-    KR("revision", KT_INT, struct album, revision, 0, 1000000),
+    KR("revision", KT_INT, struct album, revision, 0, LIMIT_REVISION_MAX),
 };
 
 static const struct key_def master_keys[] = {
-    KR("gain", KT_GAIN, struct master, gain, -60, 24),
+    KR("gain", KT_GAIN, struct master, gain, LIMIT_GAIN_MIN, LIMIT_GAIN_MAX),
     K("bypass", KT_BOOL, struct master, chain.bypass),
 };
 
@@ -58,16 +59,16 @@ static const struct key_def track_keys[] = {
     K("arranger", KT_TEXT, struct track, text.arranger),
     K("message", KT_TEXT, struct track, text.message),
     K("isrc", KT_ISRC, struct track, isrc),
-    KRF("gap", KT_TIME, struct track, gap, has_gap, 0, 3600),
-    KR("crossfade", KT_TIME, struct track, crossfade, 0, 60),
-    KR("trim-in", KT_TIME, struct track, trim_in, 0, 36000),
-    KR("trim-out", KT_TIME, struct track, trim_out, 0, 36000),
+    KRF("gap", KT_TIME, struct track, gap, has_gap, 0, LIMIT_GAP_MAX),
+    KR("crossfade", KT_TIME, struct track, crossfade, 0, LIMIT_CROSSFADE_MAX),
+    KR("trim-in", KT_TIME, struct track, trim_in, 0, LIMIT_TRIM_MAX),
+    KR("trim-out", KT_TIME, struct track, trim_out, 0, LIMIT_TRIM_MAX),
     K("fade-in", KT_FADE, struct track, fade_in),
     K("fade-out", KT_FADE, struct track, fade_out),
-    KR("gain", KT_GAIN, struct track, gain, -60, 24),
+    KR("gain", KT_GAIN, struct track, gain, LIMIT_GAIN_MIN, LIMIT_GAIN_MAX),
     K("copy", KT_BOOL, struct track, copy),
     K("emphasis", KT_BOOL, struct track, emphasis),
-    KR("index", KT_TIME_LIST, struct track, index, 0, 36000),
+    KR("index", KT_TIME_LIST, struct track, index, 0, LIMIT_TRIM_MAX),
     K("note", KT_TEXT_LIST, struct track, note),
     K("bypass", KT_BOOL, struct track, chain.bypass),
 };
@@ -79,10 +80,10 @@ static const struct key_def reference_keys[] = {
 
 static const struct key_def output_keys[] = {
     KCF("format", struct output, format, has_format, formats),
-    KR("rate", KT_RATE, struct output, rate, 8000, 768000),
+    KR("rate", KT_RATE, struct output, rate, LIMIT_RATE_MIN, LIMIT_RATE_MAX),
     KR("bits", KT_BITS, struct output, bits, 8, 32),
     KCF("dither", struct output, dither, has_dither, dithers),
-    KRF("ceiling", KT_DBTP, struct output, ceiling, has_ceiling, -20, 0),
+    KRF("ceiling", KT_DBTP, struct output, ceiling, has_ceiling, LIMIT_CEILING_MIN, LIMIT_CEILING_MAX),
     K("name", KT_TEXT, struct output, name_template),
     K("album", KT_BOOL, struct output, album),
     KC("lossy", struct output, lossy, lossies),
@@ -331,14 +332,17 @@ bool key_parse(const struct key_def *k, void *section, const char *value,
     case KT_DBTP:
         return parse_unit_value(k, section, value, UNIT_DBTP, err, errlen);
     case KT_RATE: {
-        double v;
-        char *end;
-        v = strtod(value, &end);
-        if (end == value || !isdigit((unsigned char)value[0]))
-            return fail(err, errlen, k, value, "a sample rate like 44100 or 48kHz");
-        if (strcmp(end, "kHz") == 0 || strcmp(end, " kHz") == 0)
-            v *= 1000;
-        else if (*end && strcmp(end, "Hz") != 0 && strcmp(end, " Hz") != 0)
+        /* decimal digits, then Hz, kHz or nothing: strtod alone would take
+         * 0x1F40 for 8000 */
+        double v = 0;
+        char *end = NULL;
+        size_t digits = strspn(value, "0123456789.");
+        bool plain = digits > 0 && digits <= 30 && value[digits] == 0 &&
+                     isdigit((unsigned char)value[0]);
+        if (plain)
+            v = strtod(value, &end);
+        if (plain ? *end != 0 : !isdigit((unsigned char)value[0]) ||
+                                !param_parse_value(UNIT_HZ, NULL, value, &v))
             return fail(err, errlen, k, value, "a sample rate like 44100 or 48kHz");
         if (v != floor(v) || !range_ok(k, v))
             return fail(err, errlen, k, value, "a sample rate from 8000 to 768000");

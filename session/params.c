@@ -255,6 +255,8 @@ bool param_parse_value(enum unit unit, const char *const *choices,
     case UNIT_CHOICE:
         return false;
     }
+    if (!isfinite(v))       /* 1e308kHz: finite as typed, not once scaled */
+        return false;
     *out = v;
     return true;
 }

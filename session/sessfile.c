@@ -411,7 +411,7 @@ static bool check_sections(struct reader *r)
             snprintf(r->err, r->errlen, "%s: reference %d has no file", r->name, i + 1);
             return false;
         }
-    return true;
+    return session_check_limits(s, r->name, r->err, r->errlen);
 }
 
 struct session *session_parse(const char *text, size_t len, const char *name,
@@ -825,6 +825,12 @@ enum session_save_result session_save(struct session *s, const char *path, char 
         goto out;
     }
     size_t len = strlen(text);
+    if (len > SESSION_MAX_BYTES) {      /* the reader would refuse it */
+        snprintf(err, errlen, "%s: not saved: the session would be %zu bytes, more than the "
+                 "%d a session file may hold (remove notes or comments)", path, len,
+                 SESSION_MAX_BYTES);
+        goto out;
+    }
     if (file_write_atomic(target, text, len, true, err, errlen)) {
         s->disk = (struct session_disk){ true, session_disk_hash(text, len), (int64_t)len };
         result = SAVE_OK;

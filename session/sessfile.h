@@ -7,12 +7,8 @@
 #include <stddef.h>
 
 #include "session/atomicfile.h"
+#include "session/limits.h"     /* SESSION_MAX_LINE, SESSION_MAX_BYTES */
 #include "session/model.h"
-
-/* Longest line a session may hold; longer is refused, not truncated. */
-#define SESSION_MAX_LINE 65536
-/* Largest session file read. */
-#define SESSION_MAX_BYTES (64 * 1024 * 1024)
 
 /* Reads a session. On error returns NULL and writes one message,
  * `PATH:LINE: key: "value" — expected ...`, into err. */

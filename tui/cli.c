@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audio/mixprobe.h"
 #include "audio/tonal.h"
 #include "tui/console.h"
 #include "tui/playback_alsa.h"
@@ -72,12 +73,15 @@ static void print_help(FILE *f)
                "lathe is a mastering console for the terminal.\n\ncommands:\n");
     for (const struct subcommand *s = subcommands; s->name; s++)
         fprintf(f, "  %-46s %s\n", s->usage, s->summary);
-    fprintf(f, "\n'lathe COMMAND --help' describes one command; 'man lathe' all of them.\n");
+    fprintf(f, "\nEvery command that takes names ends its options at \"--\": after it every word\n"
+               "is a name, so a file called -x.wav is given as: lathe analyze -- -x.wav\n"
+               "'lathe COMMAND --help' describes one command; 'man lathe' all of them.\n");
 }
 
 int cli_main(int argc, char **argv)
 {
     tonal_install();        /* the editor's `match` measures through audio/ */
+    mix_probe_install();    /* and `insert` reads the mix it adds */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         print_help(argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
@@ -94,6 +98,8 @@ int cli_main(int argc, char **argv)
             }
             return s->run(argc - 1, argv + 1);
         }
+    if (strcmp(argv[1], "--") == 0 && argc == 3)    /* lathe -- -x.lathe */
+        return open_console(argc - 1, argv + 1);
     if (opens_console(argv[1]))
         return open_console(argc, argv);
     fprintf(stderr, "lathe: unknown command \"%s\" (see lathe --help)\n", argv[1]);

@@ -179,8 +179,16 @@ int cli_check(int argc, char **argv)
 {
     const char *path = NULL;
     bool json = false, audio = true, platforms = false;
+    bool options = true;    /* until "--": a name may start with - */
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
+        if (options && strcmp(argv[i], "--") == 0)
+            options = false;
+        else if (!options && !path)
+            path = argv[i];
+        else if (!options) {
+            fprintf(stderr, "usage: lathe check [--json] [--no-audio] [--platforms] [--] SESSION\n");
+            return EXIT_USAGE;
+        } else if (strcmp(argv[i], "--json") == 0)
             json = true;
         else if (strcmp(argv[i], "--platforms") == 0)
             platforms = true;

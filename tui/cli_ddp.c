@@ -18,9 +18,9 @@
 #include "tui/json.h"
 
 static const char usage[] =
-    "usage: lathe ddp verify DIR\n"
-    "       lathe ddp info DIR [--json]\n"
-    "       lathe ddp extract DIR -o OUT\n";
+    "usage: lathe ddp verify [--] DIR\n"
+    "       lathe ddp info [--json] [--] DIR\n"
+    "       lathe ddp extract -o OUT [--] DIR\n";
 
 static struct ddp *open_or_say(const char *dir)
 {
@@ -441,8 +441,16 @@ int cli_ddp(int argc, char **argv)
     }
     const char *cmd = argv[1], *dir = NULL, *out = NULL;
     bool json = false;
+    bool options = true;    /* until "--": a folder may be named -x */
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0 && strcmp(cmd, "info") == 0)
+        if (options && strcmp(argv[i], "--") == 0)
+            options = false;
+        else if (!options && !dir)
+            dir = argv[i];
+        else if (!options) {
+            fputs(usage, stderr);
+            return EXIT_USAGE;
+        } else if (strcmp(argv[i], "--json") == 0 && strcmp(cmd, "info") == 0)
             json = true;
         else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc && strcmp(cmd, "extract") == 0)
             out = argv[++i];

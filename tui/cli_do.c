@@ -3,8 +3,10 @@
  * Each argument is one command ("gap 1.5s"); the session is saved
  * atomically at the end when a command changed it. If a command fails,
  * nothing more runs and nothing is written. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "audio/mixprobe.h"
 #include "session/editor.h"
@@ -25,8 +27,12 @@ int cli_do(int argc, char **argv)
         print_commands();
         return EXIT_OK;
     }
+    if (argc >= 2 && strcmp(argv[1], "--") == 0) {     /* lathe do -- -x.lathe ... */
+        argv++;
+        argc--;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: lathe do SESSION COMMAND...  (lathe do --help lists the commands)\n");
+        fprintf(stderr, "usage: lathe do [--] SESSION COMMAND...  (lathe do --help lists the commands)\n");
         return EXIT_USAGE;
     }
     char err[1024];
@@ -34,8 +40,12 @@ int cli_do(int argc, char **argv)
      * render or level saving) waits its turn, then reads our result. */
     struct session_lock *lock = session_lock_take(argv[1], SESSION_LOCK_WAIT_MS, err, sizeof err);
     if (!lock) {
+        struct stat st;
+        bool missing = stat(argv[1], &st) != 0;     /* a typo, not a write failure */
+        if (missing)
+            snprintf(err, sizeof err, "%s: %s", argv[1], strerror(errno));
         fprintf(stderr, "lathe do: %s\n", err);
-        return EXIT_WRITE;
+        return missing ? EXIT_USAGE : EXIT_WRITE;
     }
     struct session *s = session_load(argv[1], err, sizeof err);
     if (!s) {

@@ -17,7 +17,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: lathe level SESSION [--target LUFS] [--mode album|track] [--ceiling dBTP]\n");
+    fprintf(stderr, "usage: lathe level [--target LUFS] [--mode album|track] [--ceiling dBTP] [--] SESSION\n");
     return EXIT_USAGE;
 }
 
@@ -26,13 +26,20 @@ int cli_level(int argc, char **argv)
     const char *path = NULL;
     double target = NAN, ceiling = NAN;
     int mode = -1;
+    bool options = true;    /* until "--": a name may start with - */
     for (int i = 1; i < argc; i++) {
         double v;
-        if (strcmp(argv[i], "--target") == 0 && i + 1 < argc) {
+        if (options && strcmp(argv[i], "--") == 0) {
+            options = false;
+        } else if (!options) {
+            if (path)
+                return usage();
+            path = argv[i];
+        } else if (strcmp(argv[i], "--target") == 0 && i + 1 < argc) {
             char buf[64];
             i++;
             snprintf(buf, sizeof buf, "%s%s", argv[i], strstr(argv[i], "LUFS") ? "" : " LUFS");
-            if (!param_parse_value(UNIT_LUFS, NULL, buf, &v) || v < -60 || v > 0) {
+            if (!param_parse_value(UNIT_LUFS, NULL, buf, &v) || !limit_in(v, LIMIT_TARGET_MIN, LIMIT_TARGET_MAX)) {
                 fprintf(stderr, "lathe level: --target \"%s\" — expected a loudness like -14\n", argv[i]);
                 return EXIT_USAGE;
             }
@@ -41,7 +48,7 @@ int cli_level(int argc, char **argv)
             char buf[64];
             i++;
             snprintf(buf, sizeof buf, "%s%s", argv[i], strstr(argv[i], "dBTP") ? "" : "dBTP");
-            if (!param_parse_value(UNIT_DBTP, NULL, buf, &v) || v < -20 || v > 0) {
+            if (!param_parse_value(UNIT_DBTP, NULL, buf, &v) || !limit_in(v, LIMIT_CEILING_MIN, LIMIT_CEILING_MAX)) {
                 fprintf(stderr, "lathe level: --ceiling \"%s\" — expected a true peak like -1\n", argv[i]);
                 return EXIT_USAGE;
             }

@@ -198,13 +198,18 @@ static void report_intake(struct mix *mixes, int n)
 int cli_new(int argc, char **argv)
 {
     bool intake = true;
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--no-intake") == 0) {
-            intake = false;
-            memmove(&argv[i], &argv[i + 1], sizeof *argv * (size_t)(argc - i - 1));
-            argc--;
+    /* options go before "--"; after it every word is a name, even -x.wav */
+    for (int i = 1; i < argc; i++) {
+        bool dashes = strcmp(argv[i], "--") == 0;
+        if (!dashes && strcmp(argv[i], "--no-intake") != 0)
+            continue;
+        intake &= dashes;
+        memmove(&argv[i], &argv[i + 1], sizeof *argv * (size_t)(argc - i - 1));
+        argc--;
+        i--;
+        if (dashes)
             break;
-        }
+    }
     if (argc < 3) {
         fprintf(stderr, "usage: lathe new SESSION MIX...\n");
         return EXIT_USAGE;

@@ -2,6 +2,7 @@
 /* `lathe play SESSION [-t N] [-D PCM] [--output NAME] [--from TIME] [--to TIME]`:
  * plays without the console, with one status line on a terminal. A DDP
  * folder in place of the session plays the image as it will be pressed. */
+#include <ctype.h>
 #include <math.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include "audio/engine.h"
 #include "audio/mixprobe.h"
 #include "audio/pcm_out.h"
+#include "session/limits.h"
 #include "session/sessfile.h"
 #include "tui/cli.h"
 
@@ -28,8 +30,8 @@ static void on_signal(int sig)
 
 static int usage(FILE *f, int status)
 {
-    fprintf(f, "usage: lathe play SESSION|DDP_FOLDER [-t N] [-D PCM] [--output NAME] [--from TIME] [--to TIME]\n"
-               "                  [--period FRAMES] [--periods N]\n"
+    fprintf(f, "usage: lathe play [-t N] [-D PCM] [--output NAME] [--from TIME] [--to TIME]\n"
+               "                  [--period FRAMES] [--periods N] [--] SESSION|DDP_FOLDER\n"
                "       lathe play --list-devices\n\n"
                "Plays the album (or track N, or a span) through the same chains as the render.\n"
                "Without --output it monitors at the session rate (24-bit, TPDF dither); with\n"
@@ -42,22 +44,27 @@ static int usage(FILE *f, int status)
 }
 
 /* Seconds from "75.5", "1:15.5" or "1:01:15.5", or a time as the session
- * writes one ("5s", "500ms"); negative when malformed. */
+ * writes one ("5s", "500ms"); negative when malformed, not finite (nan,
+ * inf), hex or past a day. */
 static double parse_time(const char *text)
 {
     double seconds;
     if (param_parse_value(UNIT_SECONDS, NULL, text, &seconds))
-        return seconds >= 0 ? seconds : -1;
+        return limit_in(seconds, 0, LIMIT_CLI_TIME_MAX) ? seconds : -1;
     double total = 0;
     const char *p = text;
     for (int parts = 0; parts < 3; parts++) {
+        /* plain decimals only: strtod alone takes nan, inf and 0x10 */
+        size_t n = strspn(p, "0123456789.");
         char *end;
+        if (n == 0 || !isdigit((unsigned char)p[0]))
+            return -1;
         double v = strtod(p, &end);
-        if (end == p || v < 0)
+        if (end != p + n)
             return -1;
         total = total * 60 + v;
         if (*end == 0)
-            return total;
+            return limit_in(total, 0, LIMIT_CLI_TIME_MAX) ? total : -1;
         if (*end != ':')
             return -1;
         p = end + 1;
@@ -96,8 +103,19 @@ int cli_play(int argc, char **argv)
     const char *path = NULL, *device = "default";
     struct engine_options opt = { .from = -1, .to = -1 };
     int period = 1024, periods = 4;
+    bool options = true;    /* until "--": what follows is the session's name */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (options && strcmp(a, "--") == 0) {
+            options = false;
+            continue;
+        }
+        if (!options) {
+            if (path)
+                return usage(stderr, EXIT_USAGE);
+            path = a;
+            continue;
+        }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return usage(stdout, EXIT_OK);
         if (strcmp(a, "--list-devices") == 0) {
@@ -124,7 +142,7 @@ int cli_play(int argc, char **argv)
         } else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
             double t = parse_time(v);
             if (t < 0) {
-                fprintf(stderr, "lathe play: %s \"%s\" — expected seconds (5, 5s, 500ms) or m:ss.fff\n", a, v);
+                fprintf(stderr, "lathe play: %s \"%s\" — expected seconds (5, 5s, 500ms) or m:ss.fff, at most a day\n", a, v);
                 return EXIT_USAGE;
             }
             *(a[2] == 'f' ? &opt.from : &opt.to) = t;

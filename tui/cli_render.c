@@ -28,7 +28,7 @@ static void print_line(const char *line, void *ctx)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: lathe render SESSION [OUTPUT...] [-o DIR] [-j N]\n");
+    fprintf(stderr, "usage: lathe render [-o DIR] [-j N] [--] SESSION [OUTPUT...]\n");
     return EXIT_USAGE;
 }
 
@@ -39,13 +39,22 @@ int cli_render(int argc, char **argv)
     int noutputs = 0, jobs = 0;
     if (!outputs)
         return EXIT_USAGE;
+    bool options = true;    /* until "--": names may start with - */
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+        if (options && strcmp(argv[i], "--") == 0) {
+            options = false;
+        } else if (!options) {
+            if (!path)
+                path = argv[i];
+            else
+                outputs[noutputs++] = argv[i];
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc) {
             char *end;
-            jobs = (int)strtol(argv[++i], &end, 10);
-            if (*end || jobs < 1 || jobs > 256) {
+            long n = strtol(argv[++i], &end, 10);   /* range first, then int */
+            jobs = *end || end == argv[i] || n < 1 || n > 256 ? 0 : (int)n;
+            if (jobs == 0) {
                 fprintf(stderr, "lathe render: -j \"%s\" — expected a number of threads from 1 to 256\n", argv[i]);
                 free(outputs);
                 return EXIT_USAGE;

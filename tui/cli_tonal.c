@@ -12,7 +12,7 @@
 #include "tui/cli.h"
 #include "tui/json.h"
 
-#define USAGE "usage: lathe analyze --tonal SESSION [-t N] [-r REFERENCE] [--json]\n"
+#define USAGE "usage: lathe analyze --tonal [-t N] [-r REFERENCE] [--json] [--] SESSION\n"
 
 static void json_bands(const char *key, const double *db)
 {
@@ -29,15 +29,29 @@ int cli_analyze_tonal(int argc, char **argv)
     const char *path = NULL, *ref_name = NULL;
     int only = 0;
     bool json = false;
+    bool options = true;    /* until "--": a name may start with - */
     for (int i = 1; i < argc; i++) {
+        if (options && strcmp(argv[i], "--") == 0) {
+            options = false;
+            continue;
+        }
+        if (!options) {
+            if (path) {
+                fprintf(stderr, "lathe analyze: unexpected \"%s\"\n" USAGE, argv[i]);
+                return EXIT_USAGE;
+            }
+            path = argv[i];
+            continue;
+        }
         if (strcmp(argv[i], "--tonal") == 0)
             continue;
         if (strcmp(argv[i], "--json") == 0) {
             json = true;
         } else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
             char *end;
-            only = (int)strtol(argv[++i], &end, 10);
-            if (*end || only < 1) {
+            long n = strtol(argv[++i], &end, 10);   /* range first, then int */
+            only = *end || end == argv[i] || n < 1 || n > SESSION_MAX_TRACKS ? 0 : (int)n;
+            if (only == 0) {
                 fprintf(stderr, "lathe analyze: -t \"%s\": expected a track number\n" USAGE, argv[i]);
                 return EXIT_USAGE;
             }
