@@ -528,7 +528,7 @@ int cli_ddp(int argc, char **argv)
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("%s\nverify: every problem of the set, one a line; exit 0 clean, 1 problems, "
                "2 not a DDP.\ninfo: the disc and its tracks.\nextract: trackNN.wav, album.wav "
-               "and album.cue into OUT.\n", usage);
+               "and album.cue into OUT,\nall or none (a new OUT appears whole; an existing file is never overwritten).\n", usage);
         return EXIT_OK;
     }
     if (argc < 3) {
