@@ -9,10 +9,12 @@
  * chain) one block ahead while up to `jobs` workers run the rate groups on
  * the block before; two barriers per block hand the buffers over. Groups
  * never share state, so each worker owns its groups. */
+#define _GNU_SOURCE             /* renameat2 */
 #include "audio/render.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -501,6 +503,17 @@ static void progress(const struct render *r, int64_t done, time_t started, bool 
     fflush(stderr);
 }
 
+/* Renames a finished output folder to its name, which is free (anything
+ * there was moved aside): never over something that appeared meanwhile. */
+static bool place_new(const char *from, const char *to)
+{
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+        return true;
+    /* a file system without RENAME_NOREPLACE: plain rename, which fails over
+     * anything but an empty folder */
+    return (errno == EINVAL || errno == ENOSYS) && rename(from, to) == 0;
+}
+
 /* Puts every output in place, or none: the previous versions are moved
  * aside into the temporary folder first, and put back if any rename fails.
  * Only stamped folders are there to move (render_session checked). */
@@ -524,7 +537,7 @@ static bool commit(struct render *r, const char *tmproot, char *err, size_t errl
         }
     }
     for (; ok && placed < r->njobs; placed++)
-        if (rename(r->jobs[placed].dir, r->jobs[placed].final) != 0) {
+        if (!place_new(r->jobs[placed].dir, r->jobs[placed].final)) {
             snprintf(err, errlen, "%s: cannot move into place (%s)", r->jobs[placed].final,
                      strerror(errno));
             ok = false;
