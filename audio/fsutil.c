@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,4 +111,33 @@ bool fs_inside(const char *inner, const char *outer)
         return false;
     size_t n = strlen(b);
     return strncmp(a, b, n) == 0 && (a[n] == 0 || a[n] == '/' || (n == 1 && b[0] == '/'));
+}
+
+void fs_clean_stale(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    size_t plen = strlen(prefix);
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, plen) != 0)
+            continue;
+        char *end;
+        const char *digits = e->d_name + plen;
+        long pid = strtol(digits, &end, 10);
+        if (end == digits || *digits < '0' || *digits > '9' || (*end && *end != '-') || pid <= 0)
+            continue;
+        /* a live writer owns its folder (our own id: one a killed process
+         * had before us); a dead one's is garbage */
+        if (pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
+            continue;
+        char path[PATH_MAX];
+        struct stat st;
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
+            lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+            continue;
+        fs_remove_tree(path);
+    }
+    closedir(d);
 }

@@ -9,10 +9,12 @@
  * chain) one block ahead while up to `jobs` workers run the rate groups on
  * the block before; two barriers per block hand the buffers over. Groups
  * never share state, so each worker owns its groups. */
+#define _GNU_SOURCE             /* renameat2 */
 #include "audio/render.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -32,6 +34,7 @@
 #include "audio/fsutil.h"
 #include "audio/manifest.h"
 #include "audio/mixprobe.h"
+#include "audio/outdir.h"
 #include "audio/outstage.h"
 #include "audio/pqsheet.h"
 #include "audio/review.h"
@@ -205,17 +208,24 @@ static void workers_stop(struct render *r, struct worker *workers, int *started)
 
 /* ---- setting up and finishing an output ---- */
 
-static bool job_setup(struct render *r, struct job *j, const struct group *g,
-                      const char *tmproot, const char *outdir, char *err, size_t errlen)
+/* The name the output will have in `outdir`: known before anything is
+ * written, so that what is there can be refused first. */
+static void job_final(const struct render *r, struct job *j, const char *outdir)
 {
     const struct output *o = j->o;
-    snprintf(j->dir, sizeof j->dir, "%s/%s", tmproot, o->name);
     snprintf(j->final, sizeof j->final, "%s/%s", outdir, o->name);
     if (o->format == OUT_REVIEW) {
         char folder[PATH_MAX];
         review_folder_name(o, r->s->album.revision + 1, folder, sizeof folder);
         snprintf(j->final, sizeof j->final, "%s/%s", outdir, folder);
     }
+}
+
+static bool job_setup(struct render *r, struct job *j, const struct group *g,
+                      const char *tmproot, char *err, size_t errlen)
+{
+    const struct output *o = j->o;
+    snprintf(j->dir, sizeof j->dir, "%s/%s", tmproot, o->name);
     if (!fs_mkdirs(j->dir)) {
         snprintf(err, errlen, "%s: %s", j->dir, strerror(errno));
         return false;
@@ -402,7 +412,9 @@ static bool job_finish(struct render *r, struct job *j, char *err, size_t errlen
     }
     bool ok = manifest_write(j->dir, (const char *const *)names, n, "MANIFEST.md5", err, errlen);
     fs_free_list(names, n);
-    return ok;
+    /* last, so that the manifest does not list it: the mark that lets the
+     * next render replace this folder */
+    return ok && outdir_stamp(j->dir, j->o->name, err, errlen);
 }
 
 /* Puts every job in the group of its rate and gives each group of another
@@ -469,23 +481,7 @@ static void job_free(struct job *j)
 
 void render_clean_stale(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    size_t plen = strlen(TMP_PREFIX);
-    while ((e = readdir(d))) {
-        if (strncmp(e->d_name, TMP_PREFIX, plen) != 0)
-            continue;
-        long pid = strtol(e->d_name + plen, NULL, 10);
-        /* a live render owns its folder; a killed one's is garbage */
-        if (pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
-            continue;
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        fs_remove_tree(path);
-    }
-    closedir(d);
+    fs_clean_stale(dir, TMP_PREFIX);
 }
 
 static void progress(const struct render *r, int64_t done, time_t started, bool final)
@@ -508,9 +504,21 @@ static void progress(const struct render *r, int64_t done, time_t started, bool 
     fflush(stderr);
 }
 
+/* Renames a finished output folder to its name, which is free (anything
+ * there was moved aside): never over something that appeared meanwhile. */
+static bool place_new(const char *from, const char *to)
+{
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+        return true;
+    /* a file system without RENAME_NOREPLACE: plain rename, which fails over
+     * anything but an empty folder */
+    return (errno == EINVAL || errno == ENOSYS) && rename(from, to) == 0;
+}
+
 /* Puts every output in place, or none: the previous versions are moved
- * aside first, and put back if any rename fails. */
-static bool commit(struct render *r, const char *outdir, char *err, size_t errlen)
+ * aside into the temporary folder first, and put back if any rename fails.
+ * Only stamped folders are there to move (render_session checked). */
+static bool commit(struct render *r, const char *tmproot, char *err, size_t errlen)
 {
     char (*old)[PATH_MAX + 128] = calloc((size_t)r->njobs, sizeof *old);
     bool *had_old = calloc((size_t)r->njobs, sizeof *had_old);
@@ -520,9 +528,9 @@ static bool commit(struct render *r, const char *outdir, char *err, size_t errle
         snprintf(err, errlen, "out of memory");
     for (; ok && aside < r->njobs; aside++) {
         struct job *j = &r->jobs[aside];
-        snprintf(old[aside], sizeof old[aside], "%s/%s%d-old-%s", outdir, TMP_PREFIX,
-                 (int)getpid(), j->o->name);
-        had_old[aside] = access(j->final, F_OK) == 0;
+        struct stat st;
+        snprintf(old[aside], sizeof old[aside], "%s/.old-%s", tmproot, j->o->name);
+        had_old[aside] = lstat(j->final, &st) == 0;
         if (had_old[aside] && rename(j->final, old[aside]) != 0) {
             snprintf(err, errlen, "%s: cannot replace (%s)", j->final, strerror(errno));
             ok = false;
@@ -530,7 +538,7 @@ static bool commit(struct render *r, const char *outdir, char *err, size_t errle
         }
     }
     for (; ok && placed < r->njobs; placed++)
-        if (rename(r->jobs[placed].dir, r->jobs[placed].final) != 0) {
+        if (!place_new(r->jobs[placed].dir, r->jobs[placed].final)) {
             snprintf(err, errlen, "%s: cannot move into place (%s)", r->jobs[placed].final,
                      strerror(errno));
             ok = false;
@@ -623,29 +631,23 @@ enum render_status render_session(struct session *s, const struct render_options
     album = album_stream_new(s, &r.tl, err, errlen);
     if (!album)
         goto out;
+    /* a render replaces only what a render made: refused before anything
+     * is written, the output folder included */
+    for (int i = 0; i < r.njobs; i++) {
+        job_final(&r, &r.jobs[i], opt->dir);
+        if (!outdir_may_replace(s, r.jobs[i].final, err, errlen))
+            goto out;
+    }
     created_dir = access(opt->dir, F_OK) != 0;
     if (!fs_mkdirs(opt->dir)) {
         snprintf(err, errlen, "%s: cannot create the folder (%s)", opt->dir, strerror(errno));
         goto out;
     }
-    /* never write over a mix: no mix may live in a folder a render replaces */
-    for (int i = 0; i < r.njobs; i++) {
-        char final[PATH_MAX];
-        snprintf(final, sizeof final, "%s/%s", opt->dir, r.jobs[i].o->name);
-        for (int t = 0; t < s->ntracks; t++) {
-            char mix[PATH_MAX];
-            mix_path(s, s->tracks[t].file, mix, sizeof mix);
-            if (access(final, F_OK) == 0 && fs_inside(mix, final)) {
-                snprintf(err, errlen, "%s is inside %s, which rendering [output %s] would replace",
-                         mix, final, r.jobs[i].o->name);
-                goto out;
-            }
-        }
-    }
     render_clean_stale(opt->dir);
-    snprintf(tmproot, sizeof tmproot, "%s/%s%d", opt->dir, TMP_PREFIX, (int)getpid());
+    /* a fresh folder of its own (mkdtemp: 0700, never one that was there) */
+    snprintf(tmproot, sizeof tmproot, "%s/%s%d-XXXXXX", opt->dir, TMP_PREFIX, (int)getpid());
     status = RENDER_FAILED;
-    if (!fs_mkdirs(tmproot)) {
+    if (!mkdtemp(tmproot)) {
         snprintf(err, errlen, "%s: %s", tmproot, strerror(errno));
         tmproot[0] = 0;
         goto out;
@@ -654,7 +656,7 @@ enum render_status render_session(struct session *s, const struct render_options
         goto out;
     for (int g = 0; g < r.ngroups; g++)
         for (int i = 0; i < r.groups[g].njobs; i++)
-            if (!job_setup(&r, r.groups[g].jobs[i], &r.groups[g], tmproot, opt->dir, err, errlen)) {
+            if (!job_setup(&r, r.groups[g].jobs[i], &r.groups[g], tmproot, err, errlen)) {
                 status = RENDER_BAD_INPUT;
                 goto out;
             }
@@ -741,7 +743,14 @@ enum render_status render_session(struct session *s, const struct render_options
         snprintf(err, errlen, "interrupted; nothing written");
         goto out;
     }
-    if (!commit(&r, opt->dir, err, errlen))
+    /* again: the render took a while, and someone may have put something
+     * under an output's name meanwhile */
+    for (int i = 0; i < r.njobs; i++)
+        if (!outdir_may_replace(s, r.jobs[i].final, err, errlen)) {
+            status = RENDER_BAD_INPUT;
+            goto out;
+        }
+    if (!commit(&r, tmproot, err, errlen))
         goto out;
     if (opt->progress)
         progress(&r, r.tl.end, t0, true);

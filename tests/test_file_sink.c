@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "audio/file_sink.h"
+#include "audio/fsutil.h"
+#include "audio/outdir.h"
 #include "audio/soundfile.h"
 #include "session/sessfile.h"
 #include "session/timeline.h"
@@ -749,4 +751,97 @@ TEST(a_write_error_names_the_file_mp3)
 TEST(a_write_error_names_the_file_ogg)
 {
     write_error_case(OUT_OGG, "full-ogg", 3000);
+}
+
+/* ---- which output folders a render may replace (audio/outdir) ---- */
+
+static void put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+TEST(only_a_stamped_folder_without_the_sessions_files_may_be_replaced)
+{
+    const char *dir = make_dir("owned");
+    char sess[600], p[700], err[1024];
+    snprintf(sess, sizeof sess, "%s/s.lathe", dir);
+    const char *text = "[track]\nfile = mixes/a.wav\n[reference]\nfile = ref/r.wav\n";
+    struct session *s = session_parse(text, strlen(text), sess, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    free(s->path);
+    s->path = strdup(sess);     /* as session_load sets it */
+    snprintf(p, sizeof p, "%s/none", dir);
+    CHECK(outdir_may_replace(s, p, err, sizeof err));          /* nothing there */
+    snprintf(p, sizeof p, "%s/file", dir);
+    put(p, "mine");
+    CHECK(!outdir_may_replace(s, p, err, sizeof err));
+    CHECK_MSG(strstr(err, p) && strstr(err, "is a file"), "message: %s", err);
+    snprintf(p, sizeof p, "%s/plain", dir);
+    mkdir(p, 0777);
+    CHECK(!outdir_may_replace(s, p, err, sizeof err));
+    CHECK_MSG(strstr(err, "not made by lathe render") && strstr(err, "delete it by hand"),
+              "message: %s", err);
+    CHECK(outdir_stamp(p, "plain", err, sizeof err));
+    CHECK_MSG(outdir_may_replace(s, p, err, sizeof err), "stamped: %s", err);
+    CHECK(!outdir_stamp(p, "plain", err, sizeof err));         /* never over a file */
+    /* a stamp by name alone is not enough */
+    snprintf(p, sizeof p, "%s/fake", dir);
+    mkdir(p, 0777);
+    snprintf(p, sizeof p, "%s/fake/" OUTDIR_STAMP, dir);
+    put(p, "something else\n");
+    snprintf(p, sizeof p, "%s/fake", dir);
+    CHECK(!outdir_may_replace(s, p, err, sizeof err));
+    /* a stamped folder that the session's files have moved into */
+    snprintf(p, sizeof p, "%s/ref", dir);
+    mkdir(p, 0777);
+    CHECK(outdir_stamp(p, "ref", err, sizeof err));
+    CHECK(!outdir_may_replace(s, p, err, sizeof err));         /* r.wav would be made there */
+    CHECK_MSG(strstr(err, "ref/r.wav") && strstr(err, "which the session uses"), "message: %s", err);
+    CHECK(!outdir_may_replace(s, dir, err, sizeof err));       /* holds s.lathe */
+    snprintf(p, sizeof p, "%s/link", dir);
+    CHECK(symlink("plain", p) == 0);
+    CHECK(!outdir_may_replace(s, p, err, sizeof err));
+    CHECK_MSG(strstr(err, "symbolic link"), "message: %s", err);
+    session_free(s);
+}
+
+TEST(stale_cleanup_removes_only_its_own_temporaries)
+{
+    const char *dir = make_dir("stale");
+    char p[700];
+    const char *keep[] = { ".lathe-render-keep", ".lathe-render-", ".lathe-render-12x" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, keep[i]);
+        mkdir(p, 0777);
+    }
+    snprintf(p, sizeof p, "%s/.lathe-render-999999999.txt", dir);
+    put(p, "mine");
+    snprintf(p, sizeof p, "%s/.lathe-render-999999998", dir);
+    CHECK(symlink(".lathe-render-keep", p) == 0);
+    snprintf(p, sizeof p, "%s/.lathe-render-999999997-AbCdEf", dir);
+    mkdir(p, 0777);
+    snprintf(p, sizeof p, "%s/.lathe-render-999999997-AbCdEf/x", dir);
+    put(p, "garbage");
+    snprintf(p, sizeof p, "%s/.lathe-render-%d", dir, (int)getppid());     /* alive */
+    mkdir(p, 0777);
+    fs_clean_stale(dir, ".lathe-render-");
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, keep[i]);
+        CHECK_MSG(access(p, F_OK) == 0, "%s was removed", keep[i]);
+    }
+    struct stat st;
+    snprintf(p, sizeof p, "%s/.lathe-render-999999999.txt", dir);
+    CHECK(access(p, F_OK) == 0);
+    snprintf(p, sizeof p, "%s/.lathe-render-999999998", dir);
+    CHECK(lstat(p, &st) == 0 && S_ISLNK(st.st_mode));
+    snprintf(p, sizeof p, "%s/.lathe-render-999999997-AbCdEf", dir);
+    CHECK_MSG(access(p, F_OK) != 0, "a dead process's folder was kept");
+    snprintf(p, sizeof p, "%s/.lathe-render-%d", dir, (int)getppid());
+    CHECK_MSG(access(p, F_OK) == 0, "a live process's folder was removed");
 }

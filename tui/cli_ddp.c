@@ -2,7 +2,9 @@
 /* `lathe ddp verify|info|extract DIR`: check, describe or unpack a DDP image. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,41 +198,40 @@ static int run_info(const char *dir, bool json)
     return EXIT_OK;
 }
 
-/* ---- extract ---- */
+/* ---- extract ----
+ *
+ * Everything is written into a private folder made by mkdtemp beside its
+ * destination (so nothing planted at a predictable name can redirect a
+ * write), then put in place at once: renamed to OUT when OUT is new, or
+ * linked into OUT file by file, never over a name that exists. A killed
+ * extract leaves only that hidden folder, which the next one removes. */
 
 #define EXTRACT_BLOCK 4096
+#define EXTRACT_TMP ".lathe-extract-"
+
+/* Set by SIGINT, SIGTERM or SIGHUP: the extract stops and removes its
+ * private folder, as a render does. */
+static volatile sig_atomic_t extract_cancelled;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    extract_cancelled = 1;
+}
 
 struct extract {
     const struct ddp *d;
-    const char *out;
-    char made[DDP_MAX_TRACKS + 2][PATH_MAX];    /* files put in place, removed on failure */
-    int nmade;
+    const char *out;            /* the private folder being filled */
     int16_t pcm[EXTRACT_BLOCK * 2];
     double buf[EXTRACT_BLOCK * 2];
 };
 
-/* Moves a finished temporary file to its name unless that name exists. */
-static bool place(struct extract *x, const char *tmp, const char *path, char *err, size_t errlen)
-{
-    if (link(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        snprintf(err, errlen, "%s: %s", path, e == EEXIST ? "exists; lathe does not overwrite it"
-                 : strerror(e));
-        return false;
-    }
-    unlink(tmp);
-    snprintf(x->made[x->nmade++], sizeof x->made[0], "%s", path);
-    return true;
-}
-
 static bool write_wav(struct extract *x, const char *name, int64_t from, int64_t to, int track,
                       char *err, size_t errlen)
 {
-    char tmp[PATH_MAX], path[PATH_MAX];
+    char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", x->out, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.part", x->out, name);
-    struct soundfile *f = soundfile_create(tmp, SF_KIND_WAV, DDP_RATE, 2, 16, err, errlen);
+    struct soundfile *f = soundfile_create(path, SF_KIND_WAV, DDP_RATE, 2, 16, err, errlen);
     if (!f)
         return false;
     const char *title = text_of(x->d, track, CDTEXT_TITLE);
@@ -251,6 +252,11 @@ static bool write_wav(struct extract *x, const char *name, int64_t from, int64_t
     double *buf = x->buf;
     bool ok = true;
     for (int64_t at = from; ok && at < to;) {
+        if (extract_cancelled) {
+            snprintf(err, errlen, "interrupted");
+            ok = false;
+            break;
+        }
         int64_t n = to - at < EXTRACT_BLOCK ? to - at : EXTRACT_BLOCK;
         int64_t got = ddp_read_pcm(x->d, at, pcm, n, err, errlen);
         if (got != n) {
@@ -269,14 +275,10 @@ static bool write_wav(struct extract *x, const char *name, int64_t from, int64_t
         at += n;
     }
     if (!soundfile_close(f) && ok) {
-        snprintf(err, errlen, "%s: cannot finish writing", tmp);
+        snprintf(err, errlen, "%s: cannot finish writing", path);
         ok = false;
     }
-    if (!ok) {
-        unlink(tmp);
-        return false;
-    }
-    return place(x, tmp, path, err, errlen);
+    return ok;
 }
 
 /* CUE text is quoted and has no escape: a double quote becomes a single one. */
@@ -293,12 +295,11 @@ static void cue_line(FILE *f, const char *indent, const char *cmd, const char *t
 static bool write_cue(struct extract *x, char *err, size_t errlen)
 {
     const struct ddp *d = x->d;
-    char tmp[PATH_MAX], path[PATH_MAX], msf[DDP_MSF_LEN];
+    char path[PATH_MAX], msf[DDP_MSF_LEN];
     snprintf(path, sizeof path, "%s/album.cue", x->out);
-    snprintf(tmp, sizeof tmp, "%s/.album.cue.part", x->out);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = fopen(path, "wx");
     if (!f) {
-        snprintf(err, errlen, "%s: cannot create (%s)", tmp, strerror(errno));
+        snprintf(err, errlen, "%s: cannot create (%s)", path, strerror(errno));
         return false;
     }
     if (d->has_cdtext && d->cdtext.genre)
@@ -333,11 +334,10 @@ static bool write_cue(struct extract *x, char *err, size_t errlen)
         }
     }
     if (fclose(f) != 0) {
-        snprintf(err, errlen, "%s: write error", tmp);
-        unlink(tmp);
+        snprintf(err, errlen, "%s: write error", path);
         return false;
     }
-    return place(x, tmp, path, err, errlen);
+    return true;
 }
 
 /* What extraction needs of the set: tracks with index 01 in order and an
@@ -367,6 +367,77 @@ static bool extractable(const struct ddp *d, char *err, size_t errlen)
     return true;
 }
 
+/* The folder `out` is made in: its parent, "." for a plain name. */
+static void parent_of(const char *out, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", out);
+    size_t n = strlen(buf);
+    while (n > 1 && buf[n - 1] == '/')
+        buf[--n] = 0;
+    char *slash = strrchr(buf, '/');
+    if (!slash)
+        snprintf(buf, len, ".");
+    else if (slash == buf)
+        buf[1] = 0;
+    else
+        *slash = 0;
+}
+
+/* Links every finished file from `tmp` into the existing folder `out`, or
+ * none: a name that appeared meanwhile undoes the ones already linked. */
+static int link_all(const char *tmp, const char *out, char names[][32], int n,
+                    char *err, size_t errlen)
+{
+    int placed = 0, status = EXIT_OK;
+    for (; placed < n; placed++) {
+        char from[PATH_MAX + 64], to[PATH_MAX + 64];
+        bool fits = snprintf(from, sizeof from, "%s/%s", tmp, names[placed]) < (int)sizeof from &&
+                    snprintf(to, sizeof to, "%s/%s", out, names[placed]) < (int)sizeof to;
+        if (!fits || link(from, to) != 0) {
+            int e = fits ? errno : ENAMETOOLONG;
+            snprintf(err, errlen, "%s: %s", to, e == EEXIST ? "exists; lathe does not overwrite it"
+                     : strerror(e));
+            status = e == EEXIST ? EXIT_USAGE : EXIT_WRITE;
+            break;
+        }
+    }
+    if (status != EXIT_OK)
+        for (int i = 0; i < placed; i++) {
+            char to[PATH_MAX + 64];
+            snprintf(to, sizeof to, "%s/%s", out, names[i]);
+            unlink(to);
+        }
+    return status;
+}
+
+/* Renames the finished folder `tmp` to the new name `out`, never over
+ * anything that appeared there meanwhile. */
+static int rename_new(const char *tmp, const char *out, char *err, size_t errlen)
+{
+    /* mkdtemp made it 0700; the delivered folder gets the usual mode */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (chmod(tmp, 0777 & ~mask) != 0) {
+        snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+        return EXIT_WRITE;
+    }
+    int r = renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE);
+    if (r != 0 && (errno == EINVAL || errno == ENOSYS)) {
+        /* a file system without RENAME_NOREPLACE: claim the name with an
+         * empty folder, which rename may then replace */
+        r = mkdir(out, 0777);
+        if (r == 0 && (r = rename(tmp, out)) != 0)
+            rmdir(out);
+    }
+    if (r != 0) {
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", out, e == EEXIST || e == ENOTEMPTY
+                 ? "appeared while extracting; lathe does not overwrite it" : strerror(e));
+        return e == EEXIST || e == ENOTEMPTY ? EXIT_USAGE : EXIT_WRITE;
+    }
+    return EXIT_OK;
+}
+
 static int run_extract(const char *dir, const char *out)
 {
     struct ddp *d = open_or_say(dir);
@@ -378,11 +449,6 @@ static int run_extract(const char *dir, const char *out)
         ddp_close(d);
         return EXIT_USAGE;
     }
-    if (!fs_mkdirs(out)) {
-        fprintf(stderr, "lathe ddp: %s: %s\n", out, strerror(errno));
-        ddp_close(d);
-        return EXIT_WRITE;
-    }
     /* refuse before writing anything */
     char names[DDP_MAX_TRACKS + 2][32];
     int n = 0;
@@ -390,9 +456,15 @@ static int run_extract(const char *dir, const char *out)
         snprintf(names[n++], sizeof names[0], "track%02d.wav", d->tracks[i].number);
     snprintf(names[n++], sizeof names[0], "album.wav");
     snprintf(names[n++], sizeof names[0], "album.cue");
-    for (int i = 0; i < n; i++) {
+    struct stat st;
+    bool existing = stat(out, &st) == 0;
+    if (existing && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "lathe ddp: %s exists and is not a folder (nothing written)\n", out);
+        ddp_close(d);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; existing && i < n; i++) {
         char path[PATH_MAX];
-        struct stat st;
         snprintf(path, sizeof path, "%s/%s", out, names[i]);
         if (lstat(path, &st) == 0) {
             fprintf(stderr, "lathe ddp: %s exists; lathe does not overwrite it (nothing written)\n",
@@ -401,30 +473,54 @@ static int run_extract(const char *dir, const char *out)
             return EXIT_USAGE;
         }
     }
+    char home[PATH_MAX], tmp[PATH_MAX + 64];
+    if (existing)
+        snprintf(home, sizeof home, "%s", out);
+    else
+        parent_of(out, home, sizeof home);
+    if (!fs_mkdirs(home)) {
+        fprintf(stderr, "lathe ddp: %s: %s\n", home, strerror(errno));
+        ddp_close(d);
+        return EXIT_WRITE;
+    }
+    fs_clean_stale(home, EXTRACT_TMP);
+    snprintf(tmp, sizeof tmp, "%s/" EXTRACT_TMP "%d-XXXXXX", home, (int)getpid());
     struct extract *x = calloc(1, sizeof *x);
-    if (!x) {
+    if (!x || !mkdtemp(tmp)) {
+        fprintf(stderr, "lathe ddp: %s: %s\n", x ? tmp : out, x ? strerror(errno) : "out of memory");
+        free(x);
         ddp_close(d);
         return EXIT_WRITE;
     }
     x->d = d;
-    x->out = out;
+    x->out = tmp;
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     bool ok = true;
     for (int i = 0; ok && i < d->ntracks; i++)
         ok = write_wav(x, names[i], d->tracks[i].start * DDP_SECTOR_FRAMES,
                        d->tracks[i].next * DDP_SECTOR_FRAMES, d->tracks[i].number, err, sizeof err);
     ok = ok && write_wav(x, "album.wav", 0, d->leadout * DDP_SECTOR_FRAMES, 0, err, sizeof err);
     ok = ok && write_cue(x, err, sizeof err);
-    if (!ok) {
+    if (ok && extract_cancelled) {
+        snprintf(err, sizeof err, "interrupted");
+        ok = false;
+    }
+    int status = ok ? (existing ? link_all(tmp, out, names, n, err, sizeof err)
+                                : rename_new(tmp, out, err, sizeof err))
+                    : EXIT_WRITE;
+    if (status != EXIT_OK)
         fprintf(stderr, "lathe ddp: %s (nothing left behind)\n", err);
-        for (int i = 0; i < x->nmade; i++)
-            unlink(x->made[i]);
-    } else {
+    else
         printf("%s: %d track WAV%s, album.wav and album.cue\n", out, d->ntracks,
                d->ntracks == 1 ? "" : "s");
-    }
+    fs_remove_tree(tmp);        /* gone already when renamed into place */
     free(x);
     ddp_close(d);
-    return ok ? EXIT_OK : EXIT_WRITE;
+    return status;
 }
 
 int cli_ddp(int argc, char **argv)
@@ -432,7 +528,7 @@ int cli_ddp(int argc, char **argv)
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("%s\nverify: every problem of the set, one a line; exit 0 clean, 1 problems, "
                "2 not a DDP.\ninfo: the disc and its tracks.\nextract: trackNN.wav, album.wav "
-               "and album.cue into OUT.\n", usage);
+               "and album.cue into OUT,\nall or none (a new OUT appears whole; an existing file is never overwritten).\n", usage);
         return EXIT_OK;
     }
     if (argc < 3) {
