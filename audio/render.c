@@ -600,14 +600,14 @@ enum render_status render_session(struct session *s, const struct render_options
         for (int i = 0; i < s->noutputs; i++)
             r.jobs[r.njobs++].o = &s->outputs[i];
     }
+    /* Everything that can be wrong with the input is found before writing,
+     * by the one check `lathe check` reports too: the tracks first. */
+    if (!refusal(s, &r, err, errlen))
+        goto out;
     if (r.njobs == 0) {
         snprintf(err, errlen, "the session has no [output] sections to render");
         goto out;
     }
-    /* Everything that can be wrong with the input is found before writing,
-     * by the one check `lathe check` reports too. */
-    if (!refusal(s, &r, err, errlen))
-        goto out;
     for (int i = 0; i < r.njobs; i++) {
         album_output |= (r.jobs[i].o->album && r.jobs[i].o->format != OUT_DDP &&
                          r.jobs[i].o->format != OUT_CUE && r.jobs[i].o->format != OUT_TOC) ||
