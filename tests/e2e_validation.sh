@@ -63,4 +63,54 @@ check_eq "clean: render" 0 "$status"
 # only the named outputs are judged by render
 run_lathe render second-output.lathe -o out-named good
 check_eq "render of the good output alone" 0 "$status"
+# ---- every load linear and bounded ----
+# 100,000 [output] sections: a duplicate check against every name before
+# took minutes; the load must take seconds
+awk 'BEGIN { print "[track]\nfile = a.wav"; for (i = 0; i < 100000; i++) printf "[output o%d]\nformat = wav\n", i }' > many.lathe
+timeout 30 "$LATHE" check --no-audio many.lathe > many.out 2>&1
+check_eq "100,000 outputs: check --no-audio within 30 s" "0 clean: no problems found" "$? $(tail -n 1 many.out)"
+# a repeat among them is still found, at its line
+printf '[output o99999]\nformat = flac\n' >> many.lathe
+timeout 30 "$LATHE" check --no-audio many.lathe > many.out 2>&1
+check_eq "100,000 outputs and a repeat: refused at its line" "2 lathe check: many.lathe:200003: [output o99999] given twice" "$? $(cat many.out)"
+
+# 63 MiB of short comment lines: memory must stay near the file's size (an
+# item and an allocation per line took fifty times it). The address space
+# is capped so a regression fails here rather than swapping the machine.
+awk 'BEGIN { print "[track]\nfile = a.wav"; for (i = 0; i < 33000000; i++) print "#" }' > comments.lathe
+size=$(wc -c < comments.lathe)
+( ulimit -v 2097152; /usr/bin/time -v "$LATHE" check --no-audio comments.lathe > comments.out 2> comments.time )
+cstatus=$?
+peak_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' comments.time)
+if [ "$cstatus" -ne 0 ] || [ -z "$peak_kb" ]; then
+    fail "63 MiB of comments: check" "exit $cstatus" "$(tail -n 3 comments.out comments.time)"
+elif [ $((peak_kb * 1024)) -gt $((size * 8)) ]; then
+    fail "63 MiB of comments: peak memory under 8x the file" "peak ${peak_kb} kB for a file of $size bytes"
+else
+    ok "63 MiB of comments: peak memory ${peak_kb} kB for $((size / 1024)) kB of file"
+fi
+rm -f comments.lathe comments.out many.lathe many.out
+
+# ddp verify reads no further than DDPMS declares: a 20 GB tail (sparse)
+# would take minutes to hash
+mkdir ddp && "$TOOLS/make_ddp" ddp album > /dev/null || exit 2
+truncate -s +20G ddp/IMAGE.DAT
+timeout 20 "$LATHE" ddp verify ddp > verify.out 2>&1
+vstatus=$?
+if [ "$vstatus" -ne 1 ]; then
+    fail "ddp verify of a 20 GB image: exit 1 within 20 s" "exit $vstatus" "$(cat verify.out)"
+elif ! grep -q "^error: IMAGE.DAT: 2[0-9]* bytes, more than the [0-9]* DDPMS declares — its MD5 is not checked$" verify.out; then
+    fail "ddp verify of a 20 GB image: says the file is longer" "$(cat verify.out)"
+else
+    ok "ddp verify of a 20 GB image: $(grep 'more than' verify.out)"
+fi
+# a short image is hashed (what there is) and named too
+truncate -s 1000000 ddp/IMAGE.DAT
+run_lathe ddp verify ddp
+if [ "$status" -eq 1 ] && printf '%s\n' "$out" | grep -q "IMAGE.DAT is 1000000 bytes; DDPMS says" &&
+   printf '%s\n' "$out" | grep -q "IMAGE.DAT: MD5 .* does not match"; then
+    ok "ddp verify of a short image: its length and its MD5"
+else
+    fail "ddp verify of a short image" "exit $status" "$out"
+fi
 summary
