@@ -9,7 +9,7 @@
 PREFIX  ?= /usr/local
 PKGS    := sndfile libebur128 samplerate ncursesw alsa libcrypto flac ogg vorbis
 # Debian packages that provide the libraries above and the tools the tests use.
-DEBS    := build-essential pkg-config libsndfile1-dev libebur128-dev \
+DEBS    := build-essential pkg-config time libsndfile1-dev libebur128-dev \
            libsamplerate0-dev libncurses-dev libasound2-dev libssl-dev tmux \
            libflac-dev libogg-dev libvorbis-dev \
            cdrdao cuetools shntool cdrskin sox flac python3 chromium \

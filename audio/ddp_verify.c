@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audio/fsutil.h"
@@ -106,21 +107,39 @@ static void check_map(const struct ddp *d, struct out *o)
 
 /* ---- checksums ---- */
 
-static bool md5_file(const char *path, char out[33])
+/* The MD5 of the file's first `limit` bytes. A file longer than that is
+ * not read at all (*too_long set, its size in *size): hashing it would take
+ * as long as its length, which a hostile or broken folder chooses. */
+static bool md5_file(const char *path, int64_t limit, char out[33], bool *too_long, int64_t *size)
 {
+    *too_long = false;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return false;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return false;
+    }
+    *size = (int64_t)st.st_size;
+    if (*size > limit) {
+        *too_long = true;
+        close(fd);
+        return false;
+    }
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
     unsigned char buf[65536];
     ssize_t n;
-    while (ok && (n = read(fd, buf, sizeof buf)) != 0) {
+    int64_t left = limit;       /* the file may grow while it is read */
+    while (ok && left > 0 &&
+           (n = read(fd, buf, (size_t)(left < (int64_t)sizeof buf ? left : (int64_t)sizeof buf))) != 0) {
         if (n < 0) {
             ok = false;
             break;
         }
         ok = EVP_DigestUpdate(ctx, buf, (size_t)n);
+        left -= n;
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned len = 0;
@@ -130,6 +149,21 @@ static bool md5_file(const char *path, char out[33])
     for (unsigned i = 0; ok && i < 16; i++)
         sprintf(out + 2 * i, "%02x", md[i]);
     return ok;
+}
+
+/* The most bytes the checksum of `name` may need: what DDPMS declares for a
+ * stream's file, and for any other file the largest image a CD holds. */
+static int64_t declared_bytes(const struct ddp *d, const char *name, bool *declared)
+{
+    for (int i = 0; i < d->nstreams; i++) {
+        const struct ddp_stream *st = &d->streams[i];
+        if (st->name_ok && st->dsl >= 0 && strcmp(st->name, name) == 0) {
+            *declared = true;
+            return i == d->image ? st->dsl * DDP_SECTOR_BYTES : st->dsl;
+        }
+    }
+    *declared = false;
+    return ((int64_t)DDP_MAX_SECTORS + 1) * DDP_SECTOR_BYTES;
 }
 
 static bool ends_md5(const char *name)
@@ -186,7 +220,14 @@ static void check_sums(const struct ddp *d, const char *sums, char **names, int 
             want[i] = (char)tolower((unsigned char)line[i]);
         want[32] = 0;
         snprintf(path, sizeof path, "%s/%s", d->dir, name);
-        if (!md5_file(path, got))
+        bool declared, too_long;
+        int64_t limit = declared_bytes(d, name, &declared), size = 0;
+        bool read = md5_file(path, limit, got, &too_long, &size);
+        if (too_long)
+            say(o, false, "%s: %lld bytes, more than the %lld %s — its MD5 is not checked", name,
+                (long long)size, (long long)limit,
+                declared ? "DDPMS declares" : "of the largest CD image");
+        else if (!read)
             say(o, false, "%s: cannot read to check its MD5 (%s)", name, strerror(errno));
         else if (strcmp(want, got) != 0)
             say(o, false, "%s: MD5 %s does not match %s's %s — the file changed after it was written",

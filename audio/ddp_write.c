@@ -511,7 +511,9 @@ static const struct sink_ops ddp_ops = {
     .destroy = ddp_destroy,
 };
 
-struct sink *ddp_sink_new(const struct sink_context *c, char *err, size_t errlen)
+/* Everything about the image that follows from the session alone: its
+ * marks, codes and CD-Text, each refusal named. No file is touched. */
+static struct ddp_sink *ddp_plan(const struct sink_context *c, char *err, size_t errlen)
 {
     const char *name = c->o && c->o->name ? c->o->name : "ddp";
     if (c->rate != DDP_RATE || c->bits != 16) {
@@ -537,6 +539,22 @@ struct sink *ddp_sink_new(const struct sink_context *c, char *err, size_t errlen
         ddp_destroy(d);
         return NULL;
     }
+    return d;
+}
+
+bool ddp_sink_check(const struct sink_context *c, char *err, size_t errlen)
+{
+    struct ddp_sink *d = ddp_plan(c, err, errlen);
+    ddp_destroy(d);
+    return d != NULL;
+}
+
+struct sink *ddp_sink_new(const struct sink_context *c, char *err, size_t errlen)
+{
+    const char *name = c->o && c->o->name ? c->o->name : "ddp";
+    struct ddp_sink *d = ddp_plan(c, err, errlen);
+    if (!d)
+        return NULL;
     snprintf(d->image_tmp, sizeof d->image_tmp, "%s/.%s.part", d->dir, DDP_FILE_IMAGE);
     int fd = open(d->image_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     d->image = fd >= 0 ? fdopen(fd, "wb") : NULL;

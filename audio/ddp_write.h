@@ -35,5 +35,8 @@
  * temporary files of an unfinished master; the caller frees the returned
  * struct sink itself. */
 struct sink *ddp_sink_new(const struct sink_context *c, char *err, size_t errlen);
+/* Whether ddp_sink_new would accept the output, from the session alone
+ * (rate, marks, codes, CD-Text); writes nothing. `c->dir` may be "". */
+bool ddp_sink_check(const struct sink_context *c, char *err, size_t errlen);
 
 #endif

@@ -392,7 +392,23 @@ static struct file_sink *sink_base(const struct sink_context *c, int nspans, cha
         fs_destroy(k);
         return NULL;
     }
+    /* encoders refuse some rates only when a file is opened or first
+     * written, after a render has begun: ask before */
+    char why[256];
+    if (!soundfile_can_write(k->kind, c->rate, SINK_CHANNELS, c->bits, why, sizeof why)) {
+        snprintf(err, errlen, "[output %s]: %s cannot be written at %d Hz (%s)",
+                 c->o->name ? c->o->name : "", formats[fmt].ext + 1, c->rate, why);
+        fs_destroy(k);
+        return NULL;
+    }
     return k;
+}
+
+bool file_sink_check(const struct sink_context *c, char *err, size_t errlen)
+{
+    struct file_sink *k = sink_base(c, 1, err, errlen);
+    fs_destroy(k);
+    return k != NULL;
 }
 
 static struct sink *wrap(struct file_sink *k, char *err, size_t errlen)

@@ -36,6 +36,9 @@ struct sink *album_sink_new(const struct sink_context *c, const char *name,
 
 /* The final name (in the output's folder) of the sink's file i: track i
  * of a per-track sink, 0 for an album sink; NULL when there is none. */
+/* Whether a file sink (tracks or album) would take the output: format,
+ * rate and depth, asked of the encoder itself; writes nothing. */
+bool file_sink_check(const struct sink_context *c, char *err, size_t errlen);
 const char *file_sink_name(const struct sink *k, int i);
 
 #endif

@@ -37,6 +37,7 @@
 #include "audio/outdir.h"
 #include "audio/outstage.h"
 #include "audio/pqsheet.h"
+#include "audio/render_check.h"
 #include "audio/review.h"
 #include "dsp/resample.h"
 #include "audio/sink.h"
@@ -283,22 +284,8 @@ static bool job_setup(struct render *r, struct job *j, const struct group *g,
     if (!k)
         return false;
     j->sinks[j->nsinks++] = k;
-    /* The sheets are written at the end; whatever they would refuse
-     * (quotes, text outside Latin-1) is refused now, before any work. */
-    if (o->format == OUT_CUE || o->format == OUT_TOC) {
-        FILE *null = fopen("/dev/null", "w");
-        bool ok = null && (o->format == OUT_CUE
-            ? cuesheet_write(null, r->s, &r->tl, "album.wav", CUE_UTF8, err, errlen)
-            : tocfile_write(null, r->s, &r->tl, "album.wav", j->ctx.rate, j->ctx.bits, err, errlen));
-        if (null)
-            fclose(null);
-        if (!ok) {
-            char why[1024];
-            snprintf(why, sizeof why, "%s", err);
-            snprintf(err, errlen, "[output %s]: %s", o->name, why);
-            return false;
-        }
-    }
+    /* what the sheets written at the end would refuse (quotes, text
+     * outside Latin-1) render_check refused before any work */
     return true;
 }
 
@@ -562,6 +549,29 @@ static bool commit(struct render *r, const char *tmproot, char *err, size_t errl
     return ok;
 }
 
+/* The first refusal render_check finds for the chosen outputs, in err. */
+static bool refusal(const struct session *s, const struct render *r, char *err, size_t errlen)
+{
+    const struct output **outs = calloc((size_t)r->njobs, sizeof *outs);
+    if (!outs) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    for (int i = 0; i < r->njobs; i++)
+        outs[i] = r->jobs[i].o;
+    struct problems p = { 0 };
+    render_check(s, &r->tl, outs, r->njobs, &p);
+    bool ok = p.errors == 0;
+    for (int i = 0; i < p.n && !ok; i++)
+        if (p.items[i].severity == SEV_ERROR) {
+            render_check_message(&p.items[i], err, errlen);
+            break;
+        }
+    problems_free(&p);
+    free(outs);
+    return ok;
+}
+
 enum render_status render_session(struct session *s, const struct render_options *opt,
                                   char *err, size_t errlen,
                                   void (*report)(const char *line, void *ctx), void *report_ctx)
@@ -575,16 +585,6 @@ enum render_status render_session(struct session *s, const struct render_options
     bool album_output = false;
     bool created_dir = false;
 
-    /* Everything that can be wrong with the input is found before writing. */
-    for (int i = 0; i < s->ntracks; i++)
-        if (!s->tracks[i].mix.ok) {
-            snprintf(err, errlen, "track %d: %s", i + 1, s->tracks[i].mix.error);
-            return RENDER_BAD_INPUT;
-        }
-    if (s->ntracks == 0) {
-        snprintf(err, errlen, "the session has no tracks");
-        return RENDER_BAD_INPUT;
-    }
     r.jobs = calloc((size_t)(s->noutputs ? s->noutputs : 1), sizeof *r.jobs);
     if (!r.jobs || !timeline_build(s, &r.tl)) {
         snprintf(err, errlen, "out of memory");
@@ -609,13 +609,15 @@ enum render_status render_session(struct session *s, const struct render_options
         for (int i = 0; i < s->noutputs; i++)
             r.jobs[r.njobs++].o = &s->outputs[i];
     }
+    /* Everything that can be wrong with the input is found before writing,
+     * by the one check `lathe check` reports too: the tracks first. */
+    if (!refusal(s, &r, err, errlen))
+        goto out;
     if (r.njobs == 0) {
         snprintf(err, errlen, "the session has no [output] sections to render");
         goto out;
     }
     for (int i = 0; i < r.njobs; i++) {
-        if (!outstage_check(r.jobs[i].o, r.tl.rate, err, errlen))
-            goto out;
         album_output |= (r.jobs[i].o->album && r.jobs[i].o->format != OUT_DDP &&
                          r.jobs[i].o->format != OUT_CUE && r.jobs[i].o->format != OUT_TOC) ||
                         r.jobs[i].o->format == OUT_REVIEW;

@@ -200,6 +200,15 @@ static const struct sink_ops review_ops = {
     .destroy = rv_destroy,
 };
 
+bool review_sink_check(const struct sink_context *c, char *err, size_t errlen)
+{
+    struct output lossy = *c->o;
+    lossy.format = c->o->lossy == LOSSY_OGG ? OUT_OGG : OUT_MP3;
+    struct sink_context lc = *c;
+    lc.o = &lossy;
+    return file_sink_check(&lc, err, errlen);
+}
+
 struct sink *review_sink_new(const struct sink_context *c, char *err, size_t errlen)
 {
     struct review *r = calloc(1, sizeof *r);

@@ -22,5 +22,7 @@ void review_folder_name(const struct output *o, int revision, char *out, size_t 
 /* The package's sink: its sound files, and on finish index.html and
  * notes.txt. c->o is a `format = review` output. NULL with a message. */
 struct sink *review_sink_new(const struct sink_context *c, char *err, size_t errlen);
+/* Whether review_sink_new would take the output; writes nothing. */
+bool review_sink_check(const struct sink_context *c, char *err, size_t errlen);
 
 #endif

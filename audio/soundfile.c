@@ -223,22 +223,30 @@ const char *soundfile_error(const struct soundfile *f)
     return f->error;
 }
 
+/* The libsndfile format of a file soundfile_create would write; false if
+ * libsndfile cannot write it at all. */
+static bool sf_info_for(enum soundfile_kind kind, int rate, int channels, int bits, SF_INFO *si)
+{
+    *si = (SF_INFO){ .samplerate = rate, .channels = channels };
+    int sub = bits == 16 ? SF_FORMAT_PCM_16 : bits == 24 ? SF_FORMAT_PCM_24
+            : bits == 8 ? SF_FORMAT_PCM_U8 : SF_FORMAT_FLOAT;
+    switch (kind) {
+    case SF_KIND_WAV: si->format = SF_FORMAT_WAV | sub; break;
+    case SF_KIND_AIFF: si->format = SF_FORMAT_AIFF | (sub == SF_FORMAT_PCM_U8 ? SF_FORMAT_PCM_S8 : sub); break;
+    case SF_KIND_FLAC: si->format = SF_FORMAT_FLAC | (bits == 16 ? SF_FORMAT_PCM_16 : SF_FORMAT_PCM_24); break;
+    case SF_KIND_OGG: si->format = SF_FORMAT_OGG | SF_FORMAT_VORBIS; break;
+    case SF_KIND_MP3: si->format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III; break;
+    case SF_KIND_RAW: si->format = SF_FORMAT_RAW | sub | SF_ENDIAN_LITTLE; break;
+    }
+    return sf_format_check(si) != 0;
+}
+
 struct soundfile *soundfile_create(const char *path, enum soundfile_kind kind,
                                    int rate, int channels, int bits,
                                    char *err, size_t errlen)
 {
-    SF_INFO si = { .samplerate = rate, .channels = channels };
-    int sub = bits == 16 ? SF_FORMAT_PCM_16 : bits == 24 ? SF_FORMAT_PCM_24
-            : bits == 8 ? SF_FORMAT_PCM_U8 : SF_FORMAT_FLOAT;
-    switch (kind) {
-    case SF_KIND_WAV: si.format = SF_FORMAT_WAV | sub; break;
-    case SF_KIND_AIFF: si.format = SF_FORMAT_AIFF | (sub == SF_FORMAT_PCM_U8 ? SF_FORMAT_PCM_S8 : sub); break;
-    case SF_KIND_FLAC: si.format = SF_FORMAT_FLAC | (bits == 16 ? SF_FORMAT_PCM_16 : SF_FORMAT_PCM_24); break;
-    case SF_KIND_OGG: si.format = SF_FORMAT_OGG | SF_FORMAT_VORBIS; break;
-    case SF_KIND_MP3: si.format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III; break;
-    case SF_KIND_RAW: si.format = SF_FORMAT_RAW | sub | SF_ENDIAN_LITTLE; break;
-    }
-    if (!sf_format_check(&si)) {
+    SF_INFO si;
+    if (!sf_info_for(kind, rate, channels, bits, &si)) {
         snprintf(err, errlen, "%s: libsndfile cannot write this format (%d Hz, %d channels, %d-bit)",
                  path, rate, channels, bits);
         return NULL;
@@ -264,6 +272,77 @@ struct soundfile *soundfile_create(const char *path, enum soundfile_kind kind,
      * it, the same samples give the same bytes. */
     sf_command(f->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     return f;
+}
+
+/* A sink that keeps nothing: what soundfile_can_write gives libsndfile to
+ * write into. It only tracks a position and a length, as a file would. */
+struct null_file {
+    sf_count_t pos, len;
+};
+
+static sf_count_t null_length(void *u)
+{
+    return ((struct null_file *)u)->len;
+}
+
+static sf_count_t null_seek(sf_count_t off, int whence, void *u)
+{
+    struct null_file *n = u;
+    sf_count_t to = whence == SEEK_SET ? off : whence == SEEK_CUR ? n->pos + off : n->len + off;
+    if (to < 0)
+        return -1;
+    return n->pos = to;
+}
+
+static sf_count_t null_read(void *ptr, sf_count_t count, void *u)
+{
+    (void)ptr;
+    (void)count;
+    (void)u;
+    return 0;
+}
+
+static sf_count_t null_write(const void *ptr, sf_count_t count, void *u)
+{
+    struct null_file *n = u;
+    (void)ptr;
+    n->pos += count;
+    if (n->pos > n->len)
+        n->len = n->pos;
+    return count;
+}
+
+static sf_count_t null_tell(void *u)
+{
+    return ((struct null_file *)u)->pos;
+}
+
+bool soundfile_can_write(enum soundfile_kind kind, int rate, int channels, int bits,
+                         char *why, size_t len)
+{
+    SF_INFO si;
+    if (!sf_info_for(kind, rate, channels, bits, &si)) {
+        snprintf(why, len, "libsndfile cannot write this format (%d Hz, %d channels, %d-bit)",
+                 rate, channels, bits);
+        return false;
+    }
+    /* Some encoders refuse a rate only when the file is created (FLAC) or
+     * at the first write (Vorbis): so create one and write a little. */
+    SF_VIRTUAL_IO io = { null_length, null_seek, null_read, null_write, null_tell };
+    struct null_file nf = { 0, 0 };
+    SNDFILE *sf = sf_open_virtual(&io, SFM_WRITE, &si, &nf);
+    if (!sf) {
+        snprintf(why, len, "%s", sf_strerror(NULL));
+        return false;
+    }
+    double silence[64 * 8] = { 0 };
+    int frames = channels > 0 && channels <= 8 ? 64 : 0;
+    sf_count_t n = frames ? sf_writef_double(sf, silence, frames) : 0;
+    bool ok = n == frames && sf_error(sf) == SF_ERR_NO_ERROR;
+    if (!ok)
+        snprintf(why, len, "%s", sf_strerror(sf));
+    sf_close(sf);
+    return ok;
 }
 
 /* Some encoders (MP3) only log a short write: the file's error state tells.

@@ -46,6 +46,11 @@ enum soundfile_kind {
 struct soundfile *soundfile_create(const char *path, enum soundfile_kind kind,
                                    int rate, int channels, int bits,
                                    char *err, size_t errlen);
+/* Whether soundfile_create and the first writes would succeed for this
+ * kind, rate, channel count and depth: a file is made and written in
+ * memory and thrown away. On false, `why` has libsndfile's reason. */
+bool soundfile_can_write(enum soundfile_kind kind, int rate, int channels, int bits,
+                         char *why, size_t len);
 /* Writes interleaved double frames; false on a write error. */
 bool soundfile_write(struct soundfile *f, const double *buf, int64_t frames);
 /* Writes interleaved integer frames at full 32-bit scale (a 16-bit value

@@ -25,6 +25,7 @@ void problems_add(struct problems *p, enum severity sev, int track, const char *
     it->severity = sev;
     it->track = track;
     it->code = code;
+    it->output = NULL;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(it->message, sizeof it->message, fmt, ap);

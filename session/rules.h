@@ -14,7 +14,10 @@ struct problem {
     enum severity severity;
     int track;              /* 1-based; 0 for the album */
     const char *code;       /* stable identifier: "track-short", "isrc-format" */
-    char message[512];
+    /* the [output] section a render refusal is about, or NULL; such a
+     * message names the output itself */
+    const char *output;
+    char message[1024];
 };
 
 struct problems {

@@ -15,6 +15,7 @@
 
 #include "session/codes.h"
 #include "session/keys.h"
+#include "session/nameset.h"
 
 /* ---- a growing string ---- */
 
@@ -100,6 +101,8 @@ struct reader {
     struct layout_item *pending;    /* text lines not yet given to a section */
     int npending;
     int *key_line;                  /* per key of the current section: line given */
+    size_t pending_len, pending_cap;    /* the last pending text run's raw: length, room */
+    struct nameset outputs;         /* the [output] names read so far */
 };
 
 static bool rfail(struct reader *r, const char *fmt, ...)
@@ -169,13 +172,37 @@ static bool unquote(char *v)
     return true;
 }
 
+/* Consecutive comment and blank lines are kept as one text item, its lines
+ * joined by '\n': an item and an allocation per line made a file of short
+ * comment lines take fifty times its size in memory. */
 static bool add_pending(struct reader *r, const char *raw)
 {
+    size_t n = strlen(raw);
+    if (r->npending && r->pending_cap) {
+        struct layout_item *last = &r->pending[r->npending - 1];
+        size_t used = r->pending_len;
+        if (used + n + 2 > r->pending_cap) {
+            size_t cap = r->pending_cap * 2;
+            while (cap < used + n + 2)
+                cap *= 2;
+            char *grown = realloc(last->raw, cap);
+            if (!grown)
+                return rfail(r, "out of memory");
+            last->raw = grown;
+            r->pending_cap = cap;
+        }
+        last->raw[used] = '\n';
+        memcpy(last->raw + used + 1, raw, n + 1);
+        r->pending_len = used + 1 + n;
+        return true;
+    }
     struct layout_item it = { .kind = ITEM_TEXT, .raw = strdup(raw) };
     if (!it.raw || !items_push(&r->pending, &r->npending, &it)) {
         free(it.raw);
         return rfail(r, "out of memory");
     }
+    r->pending_len = n;
+    r->pending_cap = n + 1;
     return true;
 }
 
@@ -189,6 +216,7 @@ static void flush_pending_into(struct reader *r, struct layout_item **items, int
     free(r->pending);
     r->pending = NULL;
     r->npending = 0;
+    r->pending_len = r->pending_cap = 0;
 }
 
 static bool push_order(struct session *s, enum section_kind kind)
@@ -264,11 +292,14 @@ static bool read_header(struct reader *r, char *line, const char *raw)
     case SECTION_OUTPUT:
         if (!valid_output_name(arg))
             return rfail(r, "[output %s] — expected a name of letters, digits, - and _", arg);
-        if (session_find_output(s, arg))
-            return rfail(r, "[output %s] given twice", arg);
         if (!session_add_output(s, arg))
             return rfail(r, "out of memory");
         index = s->noutputs - 1;
+        /* a hash set: a linear search per header made 100,000 outputs
+         * take minutes to load */
+        bool oom;
+        if (!nameset_add(&r->outputs, s->outputs[index].name, &oom))
+            return rfail(r, oom ? "out of memory" : "[output %s] given twice", arg);
         break;
     }
     if (!r->header_line[d->kind])
@@ -468,6 +499,7 @@ struct session *session_parse(const char *text, size_t len, const char *name,
     free(line);
     free(raw);
     free(r.key_line);
+    nameset_free(&r.outputs);
     if (ok) {
         r.s->tail = r.pending;
         r.s->ntail = r.npending;

@@ -123,3 +123,53 @@ TEST(a_reference_is_found_by_number_name_or_file)
     CHECK_EQ_INT(session_find_reference(s, "Beta"), -1);
     session_free(s);
 }
+
+/* Runs of comment and blank lines are kept as one item each: they must
+ * still come back byte for byte wherever they stand, and a copy and an
+ * edit between them must not merge or lose them. */
+TEST(runs_of_comments_and_blank_lines_survive_verbatim)
+{
+    const char *in = "# lead 1\n\n#lead 3\n[album]\ntitle = X\n\n# inside 1\n#inside 2\n\n"
+                     "[track]\nfile = a.wav\n# between\n\n[output a]\nformat = wav\n\n# tail 1\n\n#tail 3\n";
+    char *out = reformat(in);
+    CHECK_EQ_STR(out, in);
+    free(out);
+    char err[512];
+    struct session *s = session_parse(in, strlen(in), "t", err, sizeof err);
+    CHECK_MSG(s != NULL, "%s", err);
+    if (!s)
+        return;
+    struct session *c = session_copy(s, err, sizeof err);
+    CHECK_MSG(c != NULL, "%s", err);
+    char *a = session_format(s), *b = c ? session_format(c) : strdup("");
+    CHECK_EQ_STR(b, a);
+    free(a);
+    free(b);
+    session_free(c);
+    session_free(s);
+}
+
+/* The duplicate check of [output] names goes through a hash set: it must
+ * still find a repeat among many, and only a repeat. */
+TEST(an_output_given_twice_is_refused_among_many)
+{
+    size_t cap = 64 * 5000 + 64, len = 0;
+    char *in = malloc(cap);
+    CHECK(in != NULL);
+    if (!in)
+        return;
+    len += (size_t)snprintf(in + len, cap - len, "[track]\nfile = a.wav\n");
+    for (int i = 0; i < 5000; i++)
+        len += (size_t)snprintf(in + len, cap - len, "[output o%d]\nformat = wav\n", i);
+    char err[512];
+    struct session *s = session_parse(in, len, "t", err, sizeof err);
+    CHECK_MSG(s != NULL, "%s", err);
+    CHECK(s && s->noutputs == 5000);
+    session_free(s);
+    len += (size_t)snprintf(in + len, cap - len, "[output o1234]\nformat = flac\n");
+    s = session_parse(in, len, "t", err, sizeof err);
+    CHECK(s == NULL);
+    CHECK_EQ_STR(err, "t:10003: [output o1234] given twice");
+    session_free(s);
+    free(in);
+}

@@ -10,6 +10,7 @@
 #include "audio/mix_analysis.h"
 #include "audio/mixprobe.h"
 #include "audio/platforms.h"
+#include "audio/render_check.h"
 #include "session/rules.h"
 #include "session/sessfile.h"
 #include "session/timeline.h"
@@ -68,9 +69,15 @@ static void print_json(const char *path, const struct session *s, const struct t
     }
     printf("],\n \"problems\": [");
     for (int i = 0; i < p->n; i++) {
-        printf("%s\n  {\"severity\": \"%s\", \"track\": %d, \"code\": \"%s\", \"message\": ",
+        printf("%s\n  {\"severity\": \"%s\", \"track\": %d, \"code\": \"%s\", ",
                i ? "," : "", p->items[i].severity == SEV_ERROR ? "error" : "warning",
                p->items[i].track, p->items[i].code);
+        if (p->items[i].output) {
+            printf("\"output\": ");
+            json_string(stdout, p->items[i].output);
+            printf(", ");
+        }
+        printf("\"message\": ");
         json_string(stdout, p->items[i].message);
         printf("}");
     }
@@ -175,6 +182,28 @@ static void check_audio(struct session *s, const struct timeline *tl, struct pro
     free(lr);
 }
 
+/* Whatever a render of every output would refuse, that the rules have not
+ * already said in the same words. */
+static void add_render_refusals(const struct session *s, const struct timeline *tl,
+                                struct problems *p)
+{
+    struct problems r = { 0 };
+    render_check(s, tl, NULL, 0, &r);
+    for (int i = 0; i < r.n; i++) {
+        const struct problem *it = &r.items[i];
+        bool said = false;
+        for (int k = 0; k < p->n && !said; k++)
+            said = p->items[k].track == it->track && strcmp(p->items[k].message, it->message) == 0;
+        if (said)
+            continue;
+        int before = p->n;
+        problems_add(p, it->severity, it->track, it->code, "%s", it->message);
+        if (p->n > before)
+            p->items[before].output = it->output;
+    }
+    problems_free(&r);
+}
+
 int cli_check(int argc, char **argv)
 {
     const char *path = NULL;
@@ -219,6 +248,7 @@ int cli_check(int argc, char **argv)
         return EXIT_USAGE;
     }
     rules_check(s, &tl, &p);
+    add_render_refusals(s, &tl, &p);
     struct platform_preview pv = { 0 };
     if (platforms && !audio) {
         fprintf(stderr, "lathe check: --platforms measures the audio; it cannot go with --no-audio\n");
@@ -239,11 +269,15 @@ int cli_check(int argc, char **argv)
             print_table(s, &tl);
         for (int i = 0; i < p.n; i++) {
             const struct problem *it = &p.items[i];
+            const char *sev = it->severity == SEV_ERROR ? "error" : "warning";
             char where[16] = "album";
             if (it->track)
                 snprintf(where, sizeof where, "track %d", it->track);
-            printf("%s: %s: %s\n", it->severity == SEV_ERROR ? "error" : "warning", where,
-                   it->message);
+            /* a render refusal names its output as render says it */
+            if (it->output)
+                printf("%s: %s\n", sev, it->message);
+            else
+                printf("%s: %s: %s\n", sev, where, it->message);
         }
         if (audio && !audio_checked)
             printf("audio: not measured (fix the errors above first)\n");
