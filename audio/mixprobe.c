@@ -30,6 +30,7 @@ static void probe(const struct session *s, const char *file, struct mix_info *m)
     m->channels = info.channels;
     m->bits = info.bits;
     m->frames = info.frames;
+    m->stamp = info.stamp;
     snprintf(m->format, sizeof m->format, "%s", info.format);
 }
 
