@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audio/soundfile.h"
+#include "session/regfile.h"
 
 void mix_path(const struct session *s, const char *file, char *out, size_t len)
 {
@@ -40,4 +41,18 @@ void mix_probe_session(struct session *s)
         probe(s, s->tracks[i].file, &s->tracks[i].mix);
     for (int i = 0; i < s->nrefs; i++)
         probe(s, s->refs[i].file, &s->refs[i].mix);
+}
+
+bool mix_session_unchanged(const struct session *s, const char *when, char *err, size_t errlen)
+{
+    for (int i = 0; i < s->ntracks; i++) {
+        const struct mix_info *m = &s->tracks[i].mix;
+        char path[4096], why[256];
+        mix_path(s, s->tracks[i].file, path, sizeof path);
+        if (m->ok && !regfile_unchanged(path, &m->stamp, why, sizeof why)) {
+            snprintf(err, errlen, "%s changed %s (%s)", path, when, why);
+            return false;
+        }
+    }
+    return true;
 }

@@ -4,6 +4,7 @@
 #ifndef LATHE_MIXPROBE_H
 #define LATHE_MIXPROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "session/model.h"
@@ -13,5 +14,10 @@
 void mix_path(const struct session *s, const char *file, char *out, size_t len);
 /* Fills every track's and reference's mix info. */
 void mix_probe_session(struct session *s);
+
+/* Whether every mix the session read is still the file it read (same
+ * inode, size and modification time). If not, false with "PATH changed
+ * WHEN (what changed)" in err. */
+bool mix_session_unchanged(const struct session *s, const char *when, char *err, size_t errlen);
 
 #endif
