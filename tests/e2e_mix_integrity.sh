@@ -166,4 +166,42 @@ for mix in big.flac double.flac cut.ogg; do
     nothing_delivered "$mix" "lies/${mix%.*}"
 done
 
+# ---- files lathe reads that are FIFOs: refused, never waited on ----
+# The console's analysis cache beside the session and its key bindings are
+# read before it draws: as FIFOs (no writer) they hung it. Each console
+# runs in tmux; a screen that never shows the track list is a hang.
+. "$LATHE_TESTS/tmux.sh"
+mkdir -p fifo/config/lathe
+"$TOOLS/make_tone" fifo/one.wav 5 44100 2 24 >/dev/null || exit 2
+session fifo one.wav
+mkfifo fifo/.s.lathe.cache fifo/keys
+
+# console NAME [ENV]: the console on fifo/s.lathe, reporting its exit
+console() {
+    T kill-session -t "$1" 2>/dev/null
+    T new-session -d -s "$1" -x 80 -y 24 \
+        "cd '$WORK/fifo' && env LATHE_DEVICE=lathe_no_device LC_ALL=C.UTF-8 TERM=xterm XDG_CONFIG_HOME='$WORK/fifo/config' $2 '$LATHE' s.lathe; echo \"lathe exited \$?\"; exec sleep 100000"
+}
+
+console cache
+if wait_for cache "playback not available" 10 >/dev/null; then
+    ok "a FIFO as the analysis cache: the console draws"
+    T send-keys -t cache q
+    wait_exit cache
+    check_eq "a FIFO as the analysis cache: the console quits cleanly" 0 "$code"
+else
+    fail "a FIFO as the analysis cache: the console draws" "hung before drawing"
+    T kill-session -t cache
+fi
+rm -f fifo/.s.lathe.cache
+
+console keys "LATHE_KEYS='$WORK/fifo/keys'"
+if wait_for keys "not a regular file (a FIFO)" 10 >/dev/null ||
+   wait_for keys "playback not available" 1 >/dev/null; then
+    ok "a FIFO as the key bindings file: the console does not wait on it"
+else
+    fail "a FIFO as the key bindings file: the console does not wait on it" "hung before drawing"
+fi
+T kill-session -t keys 2>/dev/null
+
 summary
