@@ -117,6 +117,25 @@ case $err in
 esac
 nothing_delivered "replaced" live
 
+# playback (to a file device) of a mix cut as it plays: it ends with the
+# mix named, not a crash and not minutes of silence
+cp live/long.orig live/long.wav
+rm -f live/p.raw
+timeout 60 "$LATHE" play live/s.lathe --period 1024 -D "file:'$WORK/live/p.raw',raw" \
+    >"$WORK/.out" 2>"$WORK/.err" &
+pid=$!
+n=0
+while [ $n -lt 500 ] && [ ! -e live/p.raw ]; do sleep 0.02; n=$((n + 1)); done
+truncate -s 20000000 live/long.wav
+wait $pid
+status=$?
+err=$(cat "$WORK/.err")
+case "$status $err" in
+"3 "*"long.wav changed while it was read (size 52.9 MB -> 20.0 MB)"*)
+    ok "play: a mix cut as it plays ends playback with the mix named" ;;
+*) fail "play: a mix cut as it plays ends playback with the mix named" "exit $status" "$err" ;;
+esac
+
 # the same render, left alone, delivers
 cp live/long.orig live/long.wav
 rm -rf live/out
