@@ -97,7 +97,10 @@ bool regfile_unchanged(const char *path, const struct file_stamp *was, char *why
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        snprintf(why, len, "gone (%s)", strerror(errno));
+        if (errno == ENOENT)
+            snprintf(why, len, "deleted or moved away");
+        else
+            snprintf(why, len, "cannot be read: %s", strerror(errno));
         return false;
     }
     struct file_stamp now = regfile_stamp(&st);

@@ -36,7 +36,7 @@ struct file_stamp regfile_stamp(const struct stat *st);
 /* Whether `path` is still the file stamped `was`. If not (or it is gone),
  * false with what changed in `why`: "size 52.0 MB -> 20.0 MB",
  * "rewritten: same size, modified 2.3 s later", "replaced by another
- * file", "gone (No such file or directory)". */
+ * file", "deleted or moved away". */
 bool regfile_unchanged(const char *path, const struct file_stamp *was, char *why, size_t len);
 
 #endif
