@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "session/regfile.h"
+
 #define MAX_NOTES 200
 #define MAX_MAP_BYTES (64 * DDP_MS_BYTES)
 #define MAX_PQ_BYTES ((DDP_MAX_TRACKS * (DDP_MAX_INDEX + 1) + 8) * DDP_PQ_BYTES)
@@ -96,16 +98,12 @@ static char *slurp(const char *path, size_t max, int64_t *len, int *error)
 {
     *len = -1;
     *error = 0;
-    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    /* a FIFO must not wait for a writer, a device never ends */
+    char err[4200];
+    struct stat st;
+    int fd = regfile_open(path, REGFILE_NOFOLLOW, &st, err, sizeof err);
     if (fd < 0) {
         *error = errno;
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        *error = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-        close(fd);
         return NULL;
     }
     size_t want = (size_t)st.st_size < max ? (size_t)st.st_size : max;
@@ -493,16 +491,13 @@ struct ddp *ddp_open(const char *dir, char *err, size_t errlen)
         note(d, "DDPMS: no audio stream (D0 DA)");
     else if (d->streams[d->image].name_ok) {
         ddp_stream_path(d, &d->streams[d->image], path, sizeof path);
-        d->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-        struct stat st;
-        if (d->fd < 0) {
+        char why[4200];
+        d->fd = regfile_open(path, REGFILE_NOFOLLOW, NULL, why, sizeof why);
+        if (d->fd < 0 && (errno == EINVAL || errno == EISDIR))
+            note(d, "%s: not a regular file (the audio image)", d->streams[d->image].name);
+        else if (d->fd < 0)
             note(d, "%s: %s (the audio image)", d->streams[d->image].name,
                  errno == ENOENT ? "missing" : strerror(errno));
-        } else if (fstat(d->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-            note(d, "%s: not a regular file (the audio image)", d->streams[d->image].name);
-            close(d->fd);
-            d->fd = -1;
-        }
     }
     return d;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "audio/fsutil.h"
+#include "session/regfile.h"
 #include "session/codes.h"
 
 struct out {
@@ -113,7 +114,9 @@ static void check_map(const struct ddp *d, struct out *o)
 static bool md5_file(const char *path, int64_t limit, char out[33], bool *too_long, int64_t *size)
 {
     *too_long = false;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* a FIFO listed in a checksum file must not hang verify */
+    char err[4200];
+    int fd = regfile_open(path, REGFILE_NOFOLLOW, NULL, err, sizeof err);
     if (fd < 0)
         return false;
     struct stat st;
@@ -178,9 +181,11 @@ static void check_sums(const struct ddp *d, const char *sums, char **names, int 
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", d->dir, sums);
-    FILE *f = fopen(path, "rb");
+    char err[4200];
+    FILE *f = regfile_fopen(path, REGFILE_NOFOLLOW, err, sizeof err);
     if (!f) {
-        say(o, false, "%s: cannot read (%s)", sums, strerror(errno));
+        say(o, false, "%s: cannot read (%s)", sums,
+            errno == EINVAL ? "not a regular file" : strerror(errno));
         return;
     }
     char line[1024];

@@ -10,14 +10,13 @@
 #include <openssl/evp.h>
 
 #include "session/sessfile.h"
+#include "session/regfile.h"
 
 bool manifest_md5_file(const char *path, char hex[33], char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    FILE *f = regfile_fopen(path, 0, err, errlen);
+    if (!f)
         return false;
-    }
     /* Fetched, not EVP_md5(): a provider that lacks MD5 (FIPS) says so here. */
     EVP_MD *md = EVP_MD_fetch(NULL, "MD5", NULL);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();

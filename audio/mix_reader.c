@@ -14,6 +14,7 @@
 
 #include "audio/mixprobe.h"
 #include "audio/soundfile.h"
+#include "session/regfile.h"
 #include "dsp/resample.h"
 
 #define CHANNELS 2
@@ -24,6 +25,8 @@ struct mix_reader {
     struct soundfile *file;
     int mix_channels;
     int64_t src_left;       /* mix frames still to decode */
+    int64_t src_end;        /* the mix frame where they end */
+    struct file_stamp opened;   /* the version of the mix being read */
     struct resampler *rs;   /* NULL at the session rate */
     bool drained;
     double *decoded;        /* MIX_READER_MAX_BLOCK * mix_channels */
@@ -67,6 +70,7 @@ struct mix_reader *mix_reader_open(const struct session *s, const struct timelin
         goto fail;
     }
     m->mix_channels = info.channels;
+    m->opened = info.stamp;
     /* a skip in session frames is a skip in mix frames at the mix's rate:
      * seek to an instant that is a whole frame at both rates, so the
      * converter's output stays on the session's frame grid, and read the
@@ -76,6 +80,7 @@ struct mix_reader *mix_reader_open(const struct session *s, const struct timelin
     int64_t src_skip = min64(skip / unit_out * unit_in, tt->source_length);
     int64_t rest = skip - src_skip / unit_in * unit_out;
     m->src_left = tt->source_length - src_skip;
+    m->src_end = tt->source_start + tt->source_length;
     if (!soundfile_seek(m->file, tt->source_start + src_skip)) {
         snprintf(err, errlen, "%s", soundfile_error(m->file));
         goto fail;
@@ -136,6 +141,25 @@ static void to_stereo(const double *in, int channels, double *out, int frames)
     }
 }
 
+/* A mix that ends early or changes while it is read must not become
+ * silence in a master: at a short read and at the end, the file must
+ * still be the version opened, and all the frames promised must come. */
+static bool still_whole(struct mix_reader *m, int64_t got, int64_t asked, char *err, size_t errlen)
+{
+    char why[256];
+    if (!regfile_unchanged(m->path, &m->opened, why, sizeof why)) {
+        snprintf(err, errlen, "%s changed while it was read (%s)", m->path, why);
+        return false;
+    }
+    if (got < asked) {
+        snprintf(err, errlen, "%s: the audio ends at frame %lld, before the %lld its header "
+                 "promised — a broken file", m->path,
+                 (long long)(m->src_end - m->src_left + got), (long long)m->src_end);
+        return false;
+    }
+    return true;
+}
+
 /* Decodes until the FIFO holds `need` frames or the mix is used up. */
 static bool fill(struct mix_reader *m, int need, char *err, size_t errlen)
 {
@@ -148,9 +172,8 @@ static bool fill(struct mix_reader *m, int need, char *err, size_t errlen)
                 snprintf(err, errlen, "%s", soundfile_error(m->file));
                 return false;
             }
-            if (got < n)    /* shorter than its header said: silence for the rest */
-                memset(m->decoded + got * m->mix_channels, 0,
-                       sizeof(double) * (size_t)(n - got) * (size_t)m->mix_channels);
+            if ((got < n || m->src_left == n) && !still_whole(m, got, n, err, errlen))
+                return false;
             m->src_left -= n;
             to_stereo(m->decoded, m->mix_channels, m->stereo, n);
             if (m->rs) {

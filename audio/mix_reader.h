@@ -29,7 +29,9 @@ void mix_reader_close(struct mix_reader *m);
 
 /* Writes the next `frames` (<= MIX_READER_MAX_BLOCK) stereo frames into buf;
  * returns how many: `frames`, fewer only once the mix is used up, or -1 on
- * a read error (with a message in err). */
+ * a read error (with a message in err). A mix that gives fewer frames than
+ * the session measured, or whose file changed (size, time, inode) while it
+ * was read, is a read error: never silence in its place. */
 int mix_reader_read(struct mix_reader *m, double *buf, int frames, char *err, size_t errlen);
 
 #endif

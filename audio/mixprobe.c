@@ -7,6 +7,7 @@
 
 #include "audio/soundfile.h"
 #include "session/editor.h"
+#include "session/regfile.h"
 
 void mix_path(const struct session *s, const char *file, char *out, size_t len)
 {
@@ -31,6 +32,7 @@ static void probe(const struct session *s, const char *file, struct mix_info *m)
     m->channels = info.channels;
     m->bits = info.bits;
     m->frames = info.frames;
+    m->stamp = info.stamp;
     snprintf(m->format, sizeof m->format, "%s", info.format);
 }
 
@@ -55,4 +57,18 @@ static bool probe_for_editor(const struct session *s, struct track *t, char *err
 void mix_probe_install(void)
 {
     editor_probe_hook = probe_for_editor;
+}
+
+bool mix_session_unchanged(const struct session *s, const char *when, char *err, size_t errlen)
+{
+    for (int i = 0; i < s->ntracks; i++) {
+        const struct mix_info *m = &s->tracks[i].mix;
+        char path[4096], why[256];
+        mix_path(s, s->tracks[i].file, path, sizeof path);
+        if (m->ok && !regfile_unchanged(path, &m->stamp, why, sizeof why)) {
+            snprintf(err, errlen, "%s changed %s (%s)", path, when, why);
+            return false;
+        }
+    }
+    return true;
 }

@@ -4,6 +4,7 @@
 #ifndef LATHE_MIXPROBE_H
 #define LATHE_MIXPROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "session/model.h"
@@ -15,5 +16,10 @@ void mix_path(const struct session *s, const char *file, char *out, size_t len);
 void mix_probe_session(struct session *s);
 /* Makes the editor's `insert` read the mix it adds (editor_probe_hook). */
 void mix_probe_install(void);
+
+/* Whether every mix the session read is still the file it read (same
+ * inode, size and modification time). If not, false with "PATH changed
+ * WHEN (what changed)" in err. */
+bool mix_session_unchanged(const struct session *s, const char *when, char *err, size_t errlen);
 
 #endif

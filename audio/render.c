@@ -724,6 +724,14 @@ enum render_status render_session(struct session *s, const struct render_options
         }
     }
     workers_stop(&r, workers, &started_workers);
+    /* A mix cut, rewritten or replaced while it was read would be a wrong
+     * master with nothing to show for it: whatever else went wrong, that
+     * is the news, and nothing is delivered. */
+    if (!mix_session_unchanged(s, "while rendering", err, errlen)) {
+        size_t used = strlen(err);
+        snprintf(err + used, errlen - used, "; nothing was written");
+        goto out;
+    }
     for (int i = 0; i < r.njobs; i++)
         if (r.jobs[i].failed) {
             snprintf(err, errlen, "%s", r.jobs[i].err);

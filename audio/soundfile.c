@@ -12,12 +12,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "session/regfile.h"
+
+/* The longest mix lathe believes a header about: past it, a frame count is
+ * a broken or cut-off file (a cut-off Ogg reads as INT64_MAX frames), and
+ * sums of such counts could overflow the timeline. */
+#define SOUNDFILE_MAX_HOURS 24
+/* MP3 (and formats libsndfile can only estimate): at the lowest bitrate
+ * MPEG allows (8 kbit/s), 48 kHz audio takes 48 frames a byte. */
+#define SOUNDFILE_MAX_FRAMES_PER_BYTE 64
+
 struct soundfile {
     SNDFILE *sf;
     SF_INFO info;
     int channels;
     bool writing;
     bool check_finite;      /* float samples: NaN and infinity are refused */
+    struct file_stamp stamp;    /* the version opened */
     int64_t position;       /* frames read so far */
     char path[4096];
     char error[4096 + 512];
@@ -58,30 +69,6 @@ static const char *major_name(int major)
     }
 }
 
-/* Refuses what libsndfile would block on or misread: folders, FIFOs,
- * devices, empty files. */
-static bool check_regular_file(const char *path, char *err, size_t errlen)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return false;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: is a folder, not a sound file", path);
-        return false;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file (a device or a pipe)", path);
-        return false;
-    }
-    if (st.st_size == 0) {
-        snprintf(err, errlen, "%s: empty file", path);
-        return false;
-    }
-    return true;
-}
-
 /* libsndfile reads what it can of a file whose header lies, and says so
  * only in its log: a data chunk longer than the file (a cut-off upload) is
  * logged as "data : 1920000 (should be 19200)", a block size that does
@@ -111,14 +98,94 @@ static bool header_honest(SNDFILE *sf, int channels, char *why, size_t len)
     return true;
 }
 
+/* Bytes a sample takes in uncompressed formats; 0 for compressed ones. */
+static int pcm_bytes(int format)
+{
+    int major = format & SF_FORMAT_TYPEMASK;
+    if (major == SF_FORMAT_FLAC || major == SF_FORMAT_OGG || major == SF_FORMAT_MPEG)
+        return 0;
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: case SF_FORMAT_ULAW: case SF_FORMAT_ALAW:
+        return 1;
+    case SF_FORMAT_PCM_16: return 2;
+    case SF_FORMAT_PCM_24: return 3;
+    case SF_FORMAT_PCM_32: case SF_FORMAT_FLOAT: return 4;
+    case SF_FORMAT_DOUBLE: return 8;
+    default: return 0;
+    }
+}
+
+static void duration_text(int64_t frames, int rate, char *out, size_t len)
+{
+    int64_t s = frames / rate;
+    if (s >= 3600)
+        snprintf(out, len, "%lld:%02lld:%02lld", (long long)(s / 3600), (long long)(s / 60 % 60),
+                 (long long)(s % 60));
+    else
+        snprintf(out, len, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
+}
+
+/* A header's frame count is what the timeline, check's lengths and the
+ * render's end are built on, so it must be one the file can keep: no more
+ * than a day; uncompressed, no more frames than the file has bytes for;
+ * FLAC and Ogg, whose headers state an exact count, must have the last
+ * frame they promise (a seek there reads the stream, not the header);
+ * anything else no more than the lowest bitrate allows. */
+static bool length_plausible(struct soundfile *f, int64_t size, char *why, size_t len)
+{
+    const SF_INFO *si = &f->info;
+    int major = si->format & SF_FORMAT_TYPEMASK;
+    char promised[32];
+    duration_text(si->frames, si->samplerate, promised, sizeof promised);
+    if (si->frames / si->samplerate > SOUNDFILE_MAX_HOURS * 3600) {
+        snprintf(why, len, "the header claims %s of audio (over %d hours) — a broken or cut-off "
+                 "file", promised, SOUNDFILE_MAX_HOURS);
+        return false;
+    }
+    int bytes = pcm_bytes(si->format);
+    if (bytes > 0) {
+        int64_t room = size / ((int64_t)bytes * si->channels);
+        if (si->frames > room) {
+            snprintf(why, len, "the header promises %lld frames (%s), but %lld bytes hold at "
+                     "most %lld — a cut-off file", (long long)si->frames, promised,
+                     (long long)size, (long long)room);
+            return false;
+        }
+        return true;
+    }
+    if (major == SF_FORMAT_FLAC || major == SF_FORMAT_OGG) {
+        double last[32];
+        bool there = sf_seek(f->sf, si->frames - 1, SEEK_SET) == si->frames - 1 &&
+                     sf_readf_double(f->sf, last, 1) == 1;
+        if (!there || sf_seek(f->sf, 0, SEEK_SET) != 0) {
+            snprintf(why, len, "the header promises %s of audio, but the audio ends before — "
+                     "a broken or cut-off file", promised);
+            return false;
+        }
+        return true;
+    }
+    if (si->frames / SOUNDFILE_MAX_FRAMES_PER_BYTE > size) {
+        snprintf(why, len, "the header claims %s of audio, more than %lld bytes can hold — a "
+                 "broken file", promised, (long long)size);
+        return false;
+    }
+    return true;
+}
+
 struct soundfile *soundfile_open(const char *path, struct soundfile_info *info,
                                  char *err, size_t errlen)
 {
-    if (!check_regular_file(path, err, errlen))
-        return NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* a FIFO or a device would block libsndfile or never end */
+    struct stat st;
+    int fd = regfile_open(path, 0, &st, err, errlen);
     if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (errno == EISDIR)
+            snprintf(err, errlen, "%s: is a folder, not a sound file", path);
+        return NULL;
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        snprintf(err, errlen, "%s: empty file", path);
         return NULL;
     }
     struct soundfile *f = calloc(1, sizeof *f);
@@ -153,6 +220,11 @@ struct soundfile *soundfile_open(const char *path, struct soundfile_info *info,
         snprintf(err, errlen, "%s: %s", path, why);
         goto fail;
     }
+    if (!length_plausible(f, (int64_t)st.st_size, why, sizeof why)) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        goto fail;
+    }
+    f->stamp = regfile_stamp(&st);
     f->channels = si->channels;
     int subtype = si->format & SF_FORMAT_SUBMASK;
     f->check_finite = subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE;
@@ -164,6 +236,7 @@ struct soundfile *soundfile_open(const char *path, struct soundfile_info *info,
         info->rate = si->samplerate;
         info->channels = si->channels;
         info->frames = si->frames;
+        info->stamp = f->stamp;
         const char *sub = subtype_name(si->format & SF_FORMAT_SUBMASK, &info->bits,
                                        &info->is_float, &info->lossy);
         if (info->lossy)
@@ -216,6 +289,11 @@ bool soundfile_seek(struct soundfile *f, int64_t frame)
     }
     f->position = frame;
     return true;
+}
+
+const struct file_stamp *soundfile_stamp(const struct soundfile *f)
+{
+    return &f->stamp;
 }
 
 const char *soundfile_error(const struct soundfile *f)

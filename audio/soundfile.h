@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "session/regfile.h"
+
 struct soundfile;
 
 struct soundfile_info {
@@ -19,11 +21,14 @@ struct soundfile_info {
     bool is_float;
     bool lossy;         /* MP3, Ogg Vorbis, Opus: decoded from a lossy source */
     char format[48];    /* "WAV 24-bit", "FLAC 16-bit", "MP3" */
+    struct file_stamp stamp;    /* the version of the file opened */
 };
 
 /* Opens `path` for reading. On failure returns NULL and writes
  * `PATH: problem` into err. Refuses folders, devices, FIFOs, empty files,
- * absurd rates (under 8 kHz, over 768 kHz) and channel counts (over 32). */
+ * absurd rates (under 8 kHz, over 768 kHz) and channel counts (over 32),
+ * and a frame count the file cannot hold (over 24 hours, more than its
+ * bytes, a FLAC or Ogg whose audio ends before its header's count). */
 struct soundfile *soundfile_open(const char *path, struct soundfile_info *info,
                                  char *err, size_t errlen);
 /* Reads the header only. */
@@ -34,6 +39,8 @@ bool soundfile_probe(const char *path, struct soundfile_info *info,
 int64_t soundfile_read(struct soundfile *f, double *buf, int64_t frames);
 /* Positions the next read at `frame`. */
 bool soundfile_seek(struct soundfile *f, int64_t frame);
+/* The version of the file that was opened. */
+const struct file_stamp *soundfile_stamp(const struct soundfile *f);
 /* The last error's message. */
 const char *soundfile_error(const struct soundfile *f);
 

@@ -13,6 +13,7 @@
 
 #include "session/params.h"
 #include "session/sessguard.h"
+#include "session/regfile.h"
 
 #define SESSION_VERSION 1
 #define SESSION_MAX_TRACKS 999       /* more than a CD holds; check says 99 */
@@ -81,6 +82,7 @@ struct mix_info {
     int64_t frames;
     char format[48];
     char error[512];
+    struct file_stamp stamp;    /* the version read: a render checks it is still there */
 };
 
 struct track {

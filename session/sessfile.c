@@ -16,6 +16,7 @@
 #include "session/codes.h"
 #include "session/keys.h"
 #include "session/nameset.h"
+#include "session/regfile.h"
 
 /* ---- a growing string ---- */
 
@@ -533,11 +534,10 @@ struct session *session_load(const char *path, char *err, size_t errlen)
                  (long long)st.st_size);
         return NULL;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    /* what was checked above could be swapped for a FIFO before the open */
+    FILE *f = regfile_fopen(path, 0, err, errlen);
+    if (!f)
         return NULL;
-    }
     size_t cap = (size_t)st.st_size + 1;
     char *text = malloc(cap);
     if (!text) {

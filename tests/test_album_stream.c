@@ -4,6 +4,8 @@
  * numbers alone; and the same stream whatever the block size. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "audio/album_stream.h"
 #include "audio/mixprobe.h"
@@ -169,6 +171,62 @@ TEST(a_missing_mix_is_a_clear_error)
     struct album_stream *a = album_stream_new(s, &tl, err, sizeof err);
     CHECK(a == NULL);
     CHECK(strstr(err, "nothere.wav: No such file or directory") != NULL);
+    timeline_free(&tl);
+    session_free(s);
+}
+
+/* Reads the album to its end or first error; the last read's result. */
+static int read_to_end(struct album_stream *a)
+{
+    double buf[2 * 4096];
+    int n;
+    while ((n = album_stream_read(a, buf, 4096)) > 0)
+        ;
+    return n;
+}
+
+/* A mix that gives fewer frames than the session measured must not turn
+ * into silence in a master. */
+TEST(a_mix_shorter_than_its_header_promised_is_an_error_not_silence)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/a.wav", harness_tmpdir());
+    write_mix(path, RATE, value_a, RATE);
+    struct timeline tl;
+    struct session *s = load("[album]\nrate = 48000\n[track]\nfile = a.wav\n", &tl);
+    timeline_free(&tl);
+    s->tracks[0].mix.frames = 2 * RATE;         /* as a lying header would say */
+    CHECK(timeline_build(s, &tl));
+    struct album_stream *a = album_stream_new(s, &tl, err, sizeof err);
+    CHECK_MSG(a != NULL, "%s", err);
+    CHECK_EQ_INT(read_to_end(a), -1);
+    CHECK_MSG(strstr(album_stream_error(a), "a.wav: the audio ends at frame 48000, before the "
+                     "96000 its header promised") != NULL, "%s", album_stream_error(a));
+    album_stream_free(a);
+    timeline_free(&tl);
+    session_free(s);
+}
+
+TEST(a_mix_cut_while_it_is_read_is_an_error_naming_it)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/a.wav", harness_tmpdir());
+    write_mix(path, RATE, value_a, RATE);
+    struct timeline tl;
+    struct session *s = load("[album]\nrate = 48000\n[track]\nfile = a.wav\ngap = 0s\n", &tl);
+    struct album_stream *a = album_stream_new(s, &tl, err, sizeof err);
+    CHECK_MSG(a != NULL, "%s", err);
+    double buf[2 * 4096];
+    CHECK_EQ_INT(album_stream_read(a, buf, 4096), 4096);
+    CHECK(truncate(path, 100000) == 0);
+    CHECK_EQ_INT(read_to_end(a), -1);
+    CHECK_MSG(strstr(album_stream_error(a), "a.wav changed while it was read (size") != NULL,
+              "%s", album_stream_error(a));
+    album_stream_free(a);
+    char why[256];
+    CHECK(!mix_session_unchanged(s, "while rendering", why, sizeof why));
+    CHECK_MSG(strstr(why, "a.wav changed while rendering (size 384.1 kB -> 100.0 kB)") != NULL,
+              "%s", why);
     timeline_free(&tl);
     session_free(s);
 }

@@ -63,6 +63,35 @@ TEST(crossfades_overlap_and_marks_move_by_at_most_half_a_frame)
     session_free(s);
 }
 
+/* A cut-off Ogg's header reads as INT64_MAX frames: the timeline must
+ * neither overflow (undefined behaviour) nor wrap into nonsense. */
+TEST(a_header_that_claims_int64_max_frames_cannot_overflow_the_timeline)
+{
+    struct session *s = session_new();
+    s->album.rate = 44100;
+    add(s, 44100, INT64_MAX, 2.0);
+    struct track *t = add(s, 48000, INT64_MAX, 1.0);   /* converted: a double past range */
+    t->index[0].in_samples = true;
+    t->index[0].samples = INT64_MAX;
+    t->nindex = 1;
+    add(s, 44100, 44100, 1.0);
+    struct timeline tl;
+    CHECK(timeline_build(s, &tl));
+    for (int i = 0; i < 3; i++) {
+        CHECK(tl.tracks[i].audio_start >= 0);
+        CHECK(tl.tracks[i].audio_length >= 0);
+        CHECK(tl.tracks[i].index1 >= 0);
+        CHECK(tl.end >= tl.tracks[i].audio_start);
+    }
+    CHECK(tl.tracks[1].audio_start > tl.tracks[0].audio_start);     /* order kept */
+    CHECK(tl.tracks[1].extra_index[0] >= 0);
+    char clock[64];
+    timeline_clock(44100, INT64_MAX, clock, sizeof clock);
+    CHECK(clock[0] != '-');
+    timeline_free(&tl);
+    session_free(s);
+}
+
 TEST(trims_and_mixes_at_another_rate)
 {
     struct session *s = session_new();

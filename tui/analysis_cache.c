@@ -3,6 +3,8 @@
  * results are filed under. */
 #include "tui/analysis_cache.h"
 
+#include "session/regfile.h"
+
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -97,7 +99,10 @@ void analysis_cache_free(struct analysis_cache *c)
  * ever a shortcut. */
 void analysis_cache_load(struct analysis_cache *c, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    /* only a regular file: a FIFO planted at the cache's name would hang
+     * the console before it draws */
+    char err[4200];
+    FILE *f = regfile_fopen(path, REGFILE_NOFOLLOW, err, sizeof err);
     if (!f)
         return;
     char *line = NULL;
@@ -152,14 +157,11 @@ void analysis_cache_line(FILE *f, const char *content, const char *settings,
 /* FNV-1a over the first and last HASH_SPAN bytes, with size and time. */
 bool analysis_content_key(const char *path, char *out, size_t len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
+    char err[4200];
+    int fd = regfile_open(path, 0, &st, err, sizeof err);
     if (fd < 0)
         return false;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return false;
-    }
     uint64_t h = 14695981039346656037ull;
     unsigned char *buf = malloc(HASH_SPAN);
     bool ok = buf != NULL;

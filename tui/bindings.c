@@ -4,6 +4,8 @@
  * the same a user could type at the `:` prompt. */
 #include "tui/bindings.h"
 
+#include "session/regfile.h"
+
 #include <ctype.h>
 #include <curses.h>
 #include <errno.h>
@@ -196,13 +198,9 @@ static bool config_line(struct bindings *b, char *line, char *err, size_t errlen
 
 bool bindings_load(struct bindings *b, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (errno == ENOENT)
-            return true;
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return false;
-    }
+    FILE *f = regfile_fopen(path, 0, err, errlen);     /* a FIFO would hang the start */
+    if (!f)
+        return errno == ENOENT;
     char line[1024], why[512];
     int lineno = 0;
     bool ok = true;

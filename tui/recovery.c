@@ -3,6 +3,8 @@
  * kill while autosaving leaves the previous autosave whole. */
 #include "tui/recovery.h"
 
+#include "session/regfile.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,8 @@ bool recovery_write(const char *path, const char *text, char *err, size_t errlen
 
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    char err[4200];
+    FILE *f = regfile_fopen(path, 0, err, sizeof err);     /* never wait on a FIFO */
     if (!f)
         return NULL;
     char *buf = NULL;
