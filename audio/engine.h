@@ -107,7 +107,8 @@ struct engine_status {
 void engine_status(const struct engine *e, struct engine_status *st);
 const char *engine_error(const struct engine *e);
 
-/* Pauses (the device stops at once) or resumes where it paused; any thread. */
+/* Pauses (the device stops at once) or resumes where it paused; any thread
+ * but the audio thread: it returns once the audio thread has done it. */
 void engine_pause(struct engine *e, bool paused);
 
 /* Live changes (UI thread). The chains of every track and the master of `s`

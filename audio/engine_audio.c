@@ -293,6 +293,7 @@ void *engine_audio_main(void *arg)
                     device_failed(e, r);
                     break;
                 }
+                atomic_store(&e->paused, paused);
             }
             if (paused) {
                 stall.tv_sec = 0;

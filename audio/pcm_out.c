@@ -9,13 +9,20 @@
  * Pause: snd_pcm_pause where the hardware can; elsewhere the PCM is
  * dropped, which throws away what it had not played yet, so the last
  * buffer's worth of frames written is kept and what was dropped is written
- * again on resume. */
+ * again on resume.
+ *
+ * Pacing: alsa-lib's null PCM takes frames as fast as they come, so on a
+ * box without a card (tests, CI, a remote session) a 50 s track would end
+ * in a second and the transport and meters would mean nothing. A null PCM
+ * is therefore paced here as a card would take the samples: a write waits
+ * until the device's virtual clock has room for it in its buffer. */
 #include "audio/pcm_out.h"
 
 #include <alsa/asoundlib.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int pcm_sample_bytes(enum pcm_sample s)
 {
@@ -30,7 +37,53 @@ struct alsa_dev {
     unsigned char *history;     /* the last `buffer` frames written, a ring */
     long history_at;            /* frames ever written, mod buffer */
     long dropped;               /* frames dropped by a pause, to write again */
+    /* Pacing a null PCM: `sent` frames written since the clock started at
+     * `t0` (0: not started); while paused the clock stands at `held`. */
+    bool paced;
+    int rate;
+    int64_t sent;
+    double t0, held;
 };
+
+/* Seconds on the monotonic clock. */
+static double pace_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Audio thread: sleeps until the monotonic clock reads `due`. */
+static void pace_until(double due)
+{
+    double wait = due - pace_now();
+    if (wait > 0) {
+        struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Audio thread: waits until a device playing in real time since t0 would
+ * have room for `frames` more (it holds `buffer`). */
+static void pace(struct alsa_dev *d, long frames)
+{
+    if (d->t0 == 0)
+        d->t0 = pace_now();
+    pace_until(d->t0 + (double)(d->sent + frames - d->buffer) / d->rate);
+    d->sent += frames;
+}
+
+/* Audio thread: the clock stands while paused, and starts afresh after a
+ * drop (an xrun, a stop). */
+static void pace_hold(struct alsa_dev *d, bool on)
+{
+    if (on) {
+        d->held = pace_now();
+    } else if (d->t0 != 0 && d->held != 0) {
+        d->t0 += pace_now() - d->held;
+        d->held = 0;
+    }
+}
 
 /* Audio thread: keeps what was written, for a pause without snd_pcm_pause. */
 static void remember(struct alsa_dev *d, const unsigned char *data, long frames)
@@ -55,9 +108,13 @@ static void remember(struct alsa_dev *d, const unsigned char *data, long frames)
 static long alsa_write(void *dev, const void *data, long frames)
 {
     struct alsa_dev *d = dev;
+    if (d->paced)
+        pace(d, frames);
     long w = (long)snd_pcm_writei(d->pcm, data, (snd_pcm_uframes_t)frames);
     if (w > 0)
         remember(d, data, w);
+    if (d->paced && w != frames)
+        d->sent -= frames - (w > 0 ? w : 0);
     return w;
 }
 
@@ -76,6 +133,8 @@ static int alsa_recover(void *dev, int error)
 static void alsa_finish(void *dev, bool drain)
 {
     struct alsa_dev *d = dev;
+    if (drain && d->paced && d->t0 != 0)
+        pace_until(d->t0 + (double)d->sent / d->rate);     /* the buffer plays out too */
     if (drain) {
         snd_pcm_nonblock(d->pcm, 0);    /* a non-blocking drain would not wait */
         snd_pcm_drain(d->pcm);
@@ -110,6 +169,8 @@ static int rewrite_dropped(struct alsa_dev *d)
 static int alsa_pause(void *dev, bool on)
 {
     struct alsa_dev *d = dev;
+    if (d->paced)
+        pace_hold(d, on);
     if (d->can_pause) {
         snd_pcm_state_t s = snd_pcm_state(d->pcm);
         if (on ? s != SND_PCM_STATE_RUNNING : s != SND_PCM_STATE_PAUSED)
@@ -232,6 +293,8 @@ struct pcm_out *pcm_out_open(const char *name, int rate, enum pcm_sample sample,
         d->frame_bytes = 2 * pcm_sample_bytes(sample);
         d->buffer = (long)bsize;
         d->history = can_pause ? NULL : malloc((size_t)bsize * (size_t)d->frame_bytes);
+        d->paced = snd_pcm_type(pcm) == SND_PCM_TYPE_NULL;
+        d->rate = rate;
     }
     if (!p || !d || (!can_pause && !d->history)) {
         snprintf(err, errlen, "out of memory");

@@ -12,9 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
-uint64_t session_disk_hash(const char *data, size_t len)
+#include "session/regfile.h"
+
+#define FNV_START 0xcbf29ce484222325ull
+
+static uint64_t fnv1a(uint64_t h, const char *data, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)data[i];
         h *= 0x100000001b3ull;
@@ -22,25 +25,19 @@ uint64_t session_disk_hash(const char *data, size_t len)
     return h;
 }
 
+uint64_t session_disk_hash(const char *data, size_t len)
+{
+    return fnv1a(FNV_START, data, len);
+}
+
 bool session_disk_read(const char *path, struct session_disk *d, char *err, size_t errlen)
 {
     *d = (struct session_disk){ 0 };
-    /* O_NONBLOCK: a FIFO planted at the name must not hang the writer */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return true;
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return false;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        snprintf(err, errlen, "%s: not a regular file — expected a session file", path);
-        return false;
-    }
+    int fd = regfile_open(path, 0, NULL, err, errlen);
+    if (fd < 0)
+        return errno == ENOENT;     /* a missing file is an answer, not an error */
     d->exists = true;
-    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t h = FNV_START;
     char buf[65536];
     ssize_t n;
     while ((n = read(fd, buf, sizeof buf)) != 0) {
@@ -51,10 +48,7 @@ bool session_disk_read(const char *path, struct session_disk *d, char *err, size
             close(fd);
             return false;
         }
-        for (ssize_t i = 0; i < n; i++) {
-            h ^= (unsigned char)buf[i];
-            h *= 0x100000001b3ull;
-        }
+        h = fnv1a(h, buf, (size_t)n);
         d->size += n;
     }
     close(fd);
