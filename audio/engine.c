@@ -301,7 +301,7 @@ void engine_pause(struct engine *e, bool paused)
     /* Wait (up to a second; a period is far less) for the audio thread to
      * finish the write it is in, so that the position read after a pause
      * is where the sound stopped and stays there. */
-    for (int ms = 0; ms < 1000 && e->audio_started && !atomic_load(&e->audio_done) &&
+    for (int ms = 0; ms < 1000 && atomic_load(&e->looping) && !atomic_load(&e->audio_done) &&
                      atomic_load(&e->paused) != paused; ms++)
         engine_sleep_ms(1);
 }

@@ -285,6 +285,7 @@ void *engine_audio_main(void *arg)
     bool paused = false;
     struct timespec stall = { 0, 0 };   /* since when the device took nothing */
     if (wait_for_reader(e)) {
+        atomic_store(&e->looping, true);
         while (!atomic_load(&e->stop)) {
             if (atomic_load(&e->pause) != paused) {
                 paused = !paused;

@@ -84,6 +84,7 @@ struct engine {
     atomic_bool stop;
     atomic_bool pause;          /* asked (any thread) */
     atomic_bool paused;         /* done: the audio thread has stopped writing (audio thread) */
+    atomic_bool looping;        /* the audio thread is past priming, taking requests */
     atomic_bool handed;         /* reader: the DSP is the audio thread's now */
     atomic_bool primed;         /* reader: the rings are full for a start */
     atomic_bool reader_done;    /* reader: no more frames will come */

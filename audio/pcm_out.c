@@ -122,6 +122,8 @@ static long alsa_write(void *dev, const void *data, long frames)
 static int alsa_recover(void *dev, int error)
 {
     struct alsa_dev *d = dev;
+    if (d->paced && error != -EAGAIN)
+        d->t0 = 0, d->sent = 0, d->held = 0;   /* a drop: the clock starts afresh */
     if (error == -EAGAIN) {
         int r = snd_pcm_wait(d->pcm, 100);
         return r >= 0 ? 0 : snd_pcm_recover(d->pcm, r, 1);

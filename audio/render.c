@@ -554,7 +554,7 @@ static bool refusal(const struct session *s, const struct render *r, char *err, 
 {
     const struct output **outs = calloc((size_t)r->njobs, sizeof *outs);
     if (!outs) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "out of memory while checking the outputs");
         return false;
     }
     for (int i = 0; i < r->njobs; i++)

@@ -146,6 +146,7 @@ static bool write_atomic(const char *path, const char *data, size_t len, bool ba
         snprintf(err, errlen, "%s: already exists (made meanwhile by another writer); "
                  "not replaced", path);
         unlink(tmp);
+        errno = EEXIST;         /* for the caller: bad input, not a write failure */
     } else if (!ok) {
         snprintf(err, errlen, "%s: cannot save (%s: %s); the file on disk is unchanged", path,
                  what, strerror(saved));

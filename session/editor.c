@@ -13,6 +13,7 @@
 
 #include "session/limits.h"
 #include "session/sessfile.h"
+#include "session/sesssave.h"
 
 struct editor *editor_new(struct session *s)
 {
@@ -21,6 +22,7 @@ struct editor *editor_new(struct session *s)
         return NULL;
     e->s = s;
     e->selected = s->ntracks > 0 ? 0 : SELECT_ALBUM;
+    e->save_wait_ms = SESSION_LOCK_WAIT_MS;
     return e;
 }
 
@@ -153,7 +155,7 @@ bool editor_save(struct editor *e, char *msg, size_t msglen)
         snprintf(msg, msglen, "the session has no file name");
         return false;
     }
-    if (session_save(e->s, e->s->path, msg, msglen) != SAVE_OK)
+    if (session_save_within(e->s, e->s->path, e->save_wait_ms, msg, msglen) != SAVE_OK)
         return false;
     e->dirty = false;
     snprintf(msg, msglen, "saved %s", e->s->path);

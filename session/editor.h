@@ -26,6 +26,7 @@ struct editor {
     int *redo_sel;
     int nredo;
     unsigned long generation;  /* bumped by every change, for caches and redraws */
+    int save_wait_ms;       /* how long a save waits for another writer's */
 };
 
 struct command {

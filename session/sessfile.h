@@ -23,15 +23,4 @@ char *session_format(const struct session *s);
  * the path and what the mixes' probe found; for a worker or the engine to
  * own while the console goes on editing. NULL with a message. */
 struct session *session_copy(const struct session *s, char *err, size_t errlen);
-enum session_save_result { SAVE_FAILED, SAVE_OK, SAVE_CONFLICT };
-/* Writes the session to `path` atomically: a temporary file in the same
- * folder, fsync, the previous file kept as `PATH~`, rename; through a
- * symbolic link, its target. Under the session lock (s->lock when the
- * caller holds it) it first checks that the file on disk is still the one
- * s->disk describes: if another writer changed it, nothing is written and
- * the result is SAVE_CONFLICT. A read-only file is refused. On success
- * s->disk describes the new file. */
-enum session_save_result session_save(struct session *s, const char *path, char *err,
-                                      size_t errlen);
-
 #endif

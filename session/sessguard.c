@@ -78,7 +78,7 @@ struct session_lock *session_lock_take(const char *path, int wait_ms, char *err,
     char dir[4096];
     if (!slash)
         snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
+    else if (slash == file)
         snprintf(dir, sizeof dir, "/");
     else
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
@@ -108,7 +108,7 @@ struct session_lock *session_lock_take(const char *path, int wait_ms, char *err,
     struct session_lock *l = malloc(sizeof *l);
     if (!l) {
         close(fd);
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "%s: out of memory", path);
         return NULL;
     }
     l->fd = fd;

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session/sessfile.h"
 #include "session/sessguard.h"
 
-bool session_bump_revision(const char *path, int revision, char *err, size_t errlen)
+bool session_bump_revision(const char *path, int revision, struct session_disk *before,
+                           struct session_disk *after, char *err, size_t errlen)
 {
     struct session_lock *lock = session_lock_take(path, SESSION_LOCK_WAIT_MS, err, errlen);
     if (!lock)
@@ -19,12 +21,16 @@ bool session_bump_revision(const char *path, int revision, char *err, size_t err
         return false;
     }
     now->lock = lock;
+    if (before)
+        *before = now->disk;
     bool ok = true;
     if (now->album.revision < revision) {
         now->album.revision = revision;
         now->has_album = true;
         ok = session_save(now, path, err, errlen) == SAVE_OK;
     }
+    if (after)
+        *after = now->disk;
     session_free(now);
     return ok;
 }
@@ -49,7 +55,7 @@ enum session_save_result session_save_aside(struct session *s, char *err, size_t
     struct session_disk there;
     char *copy = strdup(side);
     if (!copy) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "%s: out of memory", side);
         return SAVE_FAILED;
     }
     if (!session_disk_read(side, &there, err, errlen)) {

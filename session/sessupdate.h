@@ -8,12 +8,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "session/sessfile.h"
+#include "session/sessguard.h"
+#include "session/sesssave.h"
 
 /* Sets the album revision of the session at `path` to `revision` (unless
  * it is already there or higher), reading the file afresh under the lock,
- * so that edits made while a render ran are kept. False with a message. */
-bool session_bump_revision(const char *path, int revision, char *err, size_t errlen);
+ * so that edits made while a render ran are kept. What the file was before
+ * and is after go to `before` and `after` when not NULL. False with a
+ * message. */
+bool session_bump_revision(const char *path, int revision, struct session_disk *before,
+                           struct session_disk *after, char *err, size_t errlen);
 
 /* Where a session's edits go when its file changed under it: `NAME.mine.lathe`
  * beside `NAME.lathe` (`NAME.mine` for another name). */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "session/sessfile.h"
+#include "session/sesssave.h"
 #include "session/sessupdate.h"
 #include "tests/harness.h"
 
@@ -164,13 +165,13 @@ TEST(a_revision_bump_keeps_edits_made_since_the_render_read_the_session)
     snprintf(path, sizeof path, "%s/r.lathe", dir);
     put("r.lathe", "[album]\ntitle = One\nrevision = 3\n");
     put("r.lathe", "[album]\ntitle = Edited meanwhile\nrevision = 3\n");
-    CHECK_MSG(session_bump_revision(path, 4, err, sizeof err), "%s", err);
+    CHECK_MSG(session_bump_revision(path, 4, NULL, NULL, err, sizeof err), "%s", err);
     char *now = slurp("r.lathe");
     CHECK(strstr(now, "Edited meanwhile") != NULL);
     CHECK(strstr(now, "revision = 4") != NULL);
     free(now);
     /* never backwards */
-    CHECK(session_bump_revision(path, 2, err, sizeof err));
+    CHECK(session_bump_revision(path, 2, NULL, NULL, err, sizeof err));
     now = slurp("r.lathe");
     CHECK(strstr(now, "revision = 4") != NULL);
     free(now);

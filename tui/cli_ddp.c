@@ -513,7 +513,7 @@ static int run_extract(const char *dir, const char *out)
                                 : rename_new(tmp, out, err, sizeof err))
                     : EXIT_WRITE;
     if (status != EXIT_OK)
-        fprintf(stderr, "lathe ddp: %s (nothing left behind)\n", err);
+        fprintf(stderr, "lathe ddp: extract to %s: %s (nothing left behind)\n", out, err);
     else
         printf("%s: %d track WAV%s, album.wav and album.cue\n", out, d->ntracks,
                d->ntracks == 1 ? "" : "s");

@@ -13,6 +13,7 @@
 #include "audio/mixprobe.h"
 #include "session/params.h"
 #include "session/sessfile.h"
+#include "session/sesssave.h"
 #include "tui/cli.h"
 
 static int usage(void)

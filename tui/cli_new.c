@@ -262,12 +262,13 @@ int cli_new(int argc, char **argv)
     /* the check above is advice; this is the guarantee: two `new` at once
      * cannot both write */
     bool ok = file_create_atomic(path, text, strlen(text), err, sizeof err);
+    bool taken = !ok && errno == EEXIST;
     free(text);
     if (!ok) {
         fprintf(stderr, "lathe new: %s\n", err);
         session_free(s);
         free(mixes);
-        return EXIT_WRITE;
+        return taken ? EXIT_USAGE : EXIT_WRITE;    /* taken: as the check above says */
     }
     struct timeline tl;
     if (timeline_build(s, &tl)) {

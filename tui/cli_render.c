@@ -103,7 +103,7 @@ int cli_render(int argc, char **argv)
         fprintf(stderr, "lathe render: %s\n", err);
         status = st == RENDER_BAD_INPUT ? EXIT_USAGE : EXIT_WRITE;
     } else if (s->album.revision != revision &&
-               !session_bump_revision(path, s->album.revision, err, sizeof err)) {
+               !session_bump_revision(path, s->album.revision, NULL, NULL, err, sizeof err)) {
         /* the client copy carries the revision: the session remembers it */
         fprintf(stderr, "lathe render: rendered, but %s\n", err);
         status = EXIT_WRITE;

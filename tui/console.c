@@ -27,6 +27,7 @@
 #include "audio/ddp_read.h"
 #include "audio/mixprobe.h"
 #include "session/sessfile.h"
+#include "session/sesssave.h"
 #include "session/sessupdate.h"
 #include "tui/cli.h"
 #include "tui/complete.h"
@@ -182,6 +183,7 @@ static unsigned recover(struct console *c)
         console_message(c, true, "cannot recover: out of memory");
         return DRAW_MESSAGE;
     }
+    e->save_wait_ms = c->e->save_wait_ms;
     editor_free(c->e);
     c->e = e;
     e->dirty = true;
@@ -191,111 +193,19 @@ static unsigned recover(struct console *c)
     return DRAW_ALL;
 }
 
-/* Loads the session file afresh into the console, in place of its own. */
-static bool reload(struct console *c, const char *path, char *err, size_t errlen)
-{
-    struct session *s = session_load(path, err, errlen);
-    struct editor *e = s ? editor_new(s) : NULL;
-    if (!e) {
-        if (s)
-            snprintf(err, errlen, "out of memory");
-        session_free(s);
-        return false;
-    }
-    mix_probe_session(s);
-    editor_free(c->e);
-    c->e = e;
-    console_session_changed(c);
-    return true;
-}
-
-/* The session file changed under the console (another lathe, an editor):
- * `r` loads theirs, `m` keeps ours in the side file and goes on there.
- * Either way the edits of both sides are on disk. */
-static unsigned answer_changed(struct console *c, int key)
-{
-    struct session *mine = c->e->s;
-    char err[1024], side[4096];
-    session_side_path(mine->path, side, sizeof side);
-    if (key != 'r' && key != 'R' && key != 'm' && key != 'M') {
-        console_message(c, false, "not saved: %s is theirs, your edits are unsaved (s asks again)",
-                        mine->path);
-        return DRAW_MESSAGE;
-    }
-    char theirs_path[4096];
-    snprintf(theirs_path, sizeof theirs_path, "%s", mine->path);
-    if (session_save_aside(mine, err, sizeof err) != SAVE_OK) {
-        console_message(c, true, "cannot keep your edits aside: %s", err);
-        return DRAW_MESSAGE;
-    }
-    recovery_remove(c->recover_path);
-    c->autosave_due = 0;
-    c->e->dirty = false;
-    if (key == 'm' || key == 'M') {
-        recovery_path(mine->path, c->recover_path, sizeof c->recover_path);
-        console_message(c, false, "your edits are saved as %s and the console goes on there; "
-                        "%s is as the other writer left it", side, theirs_path);
-        return DRAW_ALL;
-    }
-    if (!reload(c, theirs_path, err, sizeof err)) {
-        recovery_path(mine->path, c->recover_path, sizeof c->recover_path);
-        console_message(c, true, "your edits are in %s (the console goes on there); cannot load %s: %s",
-                        side, theirs_path, err);
-        return DRAW_ALL;
-    }
-    console_message(c, false, "reloaded %s as the other writer left it; your edits are in %s",
-                    theirs_path, side);
-    return DRAW_ALL;
-}
-
-/* Seconds between looks at the session file for another writer's save. */
-#define CONSOLE_DISK_INTERVAL 2.0
-
-/* Another writer saved the session: a console with no unsaved edits takes
- * the new file in at once; one with edits says so (its save will ask). */
-static unsigned watch_disk(struct console *c)
-{
-    const char *path = c->e->s->path;
-    double now = console_now();
-    if (c->read_only || !path || now < c->disk_checked + CONSOLE_DISK_INTERVAL)
-        return 0;
-    c->disk_checked = now;
-    struct stat st;
-    if (stat(path, &st) != 0 || (st.st_ino == c->disk_seen.st_ino && st.st_size == c->disk_seen.st_size &&
-                                 st.st_mtim.tv_sec == c->disk_seen.st_mtim.tv_sec &&
-                                 st.st_mtim.tv_nsec == c->disk_seen.st_mtim.tv_nsec))
-        return 0;
-    c->disk_seen = st;
-    struct session_disk d;
-    char err[1024];
-    if (!session_disk_read(path, &d, err, sizeof err) || session_disk_same(&d, &c->e->s->disk))
-        return 0;
-    char shown[4096];
-    snprintf(shown, sizeof shown, "%s", path);
-    if (c->e->dirty || c->leveling || c->rendering) {
-        console_message(c, true, "%s changed on disk (another lathe or an editor); your edits "
-                        "are unsaved, s asks what to do", shown);
-        return DRAW_MESSAGE;
-    }
-    if (!reload(c, shown, err, sizeof err)) {
-        console_message(c, true, "%s changed on disk and cannot be loaded: %s", shown, err);
-        return DRAW_MESSAGE;
-    }
-    console_message(c, false, "reloaded %s: another lathe or an editor saved it", shown);
-    return DRAW_ALL;
-}
-
 static unsigned answer(struct console *c, int key)
 {
     enum ask was = c->asking;
     c->asking = ASK_NONE;
     if (was == ASK_CHANGED)
-        return answer_changed(c, key);
+        return console_disk_answer(c, key);
     if (was == ASK_QUIT) {
         if (key == 's' || key == 'S') {
             unsigned what = console_run(c, "save");
             if (!c->e->dirty)
                 c->quit = true;
+            else if (c->asking == ASK_CHANGED)
+                c->quit_after_save = true;  /* quits once the question is answered */
             return what;
         }
         /* only q discards: y answers "keep" at the recovery question */
@@ -407,7 +317,7 @@ static void loop(struct console *c)
         };
         double now = console_now();
         /* wake now and then to look for another writer's save */
-        int timeout = (int)(CONSOLE_DISK_INTERVAL * 1000);
+        int timeout = console_disk_timeout_ms();
         if (c->autosave_due > 0) {
             int ms = c->autosave_due <= now ? 0 : (int)((c->autosave_due - now) * 1000) + 1;
             timeout = ms < timeout ? ms : timeout;
@@ -473,7 +383,7 @@ static void loop(struct console *c)
             autosave(c);
             what |= DRAW_HEADER | DRAW_MESSAGE;
         }
-        what |= watch_disk(c);
+        what |= console_disk_watch(c);
     }
 }
 
@@ -626,6 +536,7 @@ int console_main(const char *path, struct playback *engine, const char *engine_n
         ddp_close(ddp);
         return EXIT_USAGE;
     }
+    c->e->save_wait_ms = CONSOLE_SAVE_WAIT_MS;
     c->ddp = shown_ddp = ddp;
     c->read_only = ddp != NULL;
     for (int i = 0; i < 2; i++) {

@@ -42,6 +42,9 @@ enum panel { PANEL_TRACKS, PANEL_CHAIN, PANEL_COUNT };
 /* A question on the message line, answered by one key. */
 enum ask { ASK_NONE, ASK_QUIT, ASK_RECOVER, ASK_CHANGED };
 
+/* How long a save from the console waits for another writer's, in ms: the
+ * screen must not freeze behind a long `lathe do`. */
+#define CONSOLE_SAVE_WAIT_MS 2000
 /* Seconds after the last edit before the recovery file is written. */
 #define CONSOLE_AUTOSAVE_SECONDS 2.0
 /* The render panel is redrawn at most this often (4 Hz). */
@@ -100,7 +103,9 @@ struct console {
     double autosave_due;            /* monotonic seconds; 0: nothing pending */
     char recover_path[4096];
     double disk_checked;            /* when the session file was last looked at */
-    struct stat disk_seen;          /* what stat said of it then */
+    struct stat disk_seen;          /* what stat said of it when it was last taken in */
+    struct stat disk_told;          /* ... when the user was last told it changed */
+    bool quit_after_save;           /* a quit waits for the changed-file question */
     bool quit;
     struct playback_status status;
     struct playback_meters meters;
@@ -121,6 +126,20 @@ unsigned console_level_done(struct console *c);
 /* A render finished: reports it, and keeps the album revision it bumped.
  * Returns what to redraw. */
 unsigned console_render_done(struct console *c);
+
+/* The session file on disk (console_disk.c). How often the loop wakes to
+ * look at it, in ms: */
+int console_disk_timeout_ms(void);
+/* Looks at the file now and then: another writer's save is taken in when
+ * the console has nothing unsaved and no job runs, else it says so.
+ * Returns what to redraw. */
+unsigned console_disk_watch(struct console *c);
+/* The answer to "the file changed on disk": r reloads it, m keeps the
+ * console's edits as NAME.mine.lathe; both keep the edits of both sides. */
+unsigned console_disk_answer(struct console *c, int key);
+/* Writes a render's album revision into the file now, read afresh, and
+ * into the console's copy; false with a message. */
+bool console_disk_keep_revision(struct console *c, int revision, char *err, size_t errlen);
 /* Stops a render under way (Escape, `cancel`). */
 unsigned console_render_cancel(struct console *c);
 /* After the bypass of the shown chain changed: sets the playback's

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "session/sessfile.h"
+#include "session/sesssave.h"
 #include "tui/console.h"
 #include "tui/recovery.h"
 
@@ -466,18 +467,13 @@ unsigned console_render_done(struct console *c)
         console_message(c, true, "render %s failed: %s", c->render_names, err);
         return DRAW_MESSAGE;
     }
-    struct editor *e = c->e;
-    if (revision != e->s->album.revision) {
-        /* the client copy carries the revision: the session keeps it, saved
-         * at once unless edits came meanwhile (then with them) */
-        bool clean = !e->dirty;
-        e->s->album.revision = revision;
-        e->s->has_album = true;
-        char serr[1024];
-        if (!clean || !e->s->path || session_save(e->s, e->s->path, serr, sizeof serr) != SAVE_OK) {
-            e->dirty = true;
-            c->autosave_due = console_now() + CONSOLE_AUTOSAVE_SECONDS;
-        }
+    char serr[1024];
+    if (revision != c->e->s->album.revision && !console_disk_keep_revision(c, revision, serr, sizeof serr)) {
+        /* the client copy carries the revision: a later render must not
+         * deliver another copy under the same number */
+        console_message(c, true, "rendered, but the revision r%d is not in the session: %s",
+                        revision, serr);
+        return DRAW_MESSAGE | DRAW_HEADER;
     }
     /* one output's figures fill a line: more than fit go to a sheet */
     if ((int)strlen(report) + 13 > c->cols) {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audio/mixprobe.h"
 #include "audio/render.h"
 #include "session/sessfile.h"
 
@@ -116,6 +117,9 @@ struct render_job *render_job_start(const struct session *s, const char *const *
         render_job_free(j);
         return NULL;
     }
+    /* the mixes as they are now (a client's revised mix copied over one
+     * since the console opened): the render checks they stay so */
+    mix_probe_session(j->s);
     j->rate = session_rate(j->s);
     j->started = now();
     if (pthread_create(&j->thread, NULL, work, j) != 0) {
