@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session/grow.h"
+
 int64_t stime_samples(struct stime t, int rate)
 {
     if (t.in_samples)
@@ -147,15 +149,8 @@ struct track *session_insert_track(struct session *s, int at)
 {
     if (at < 0 || at > s->ntracks || s->ntracks >= SESSION_MAX_TRACKS)
         return NULL;
-    /* The array holds a power of two of tracks at least, grown by doubling
-     * when full: reading 999 tracks copies them a few times, not 999. */
-    int n = s->ntracks;
-    if ((n & (n - 1)) == 0) {
-        struct track *grown = realloc(s->tracks, (size_t)(n ? 2 * n : 1) * sizeof *grown);
-        if (!grown)
-            return NULL;
-        s->tracks = grown;
-    }
+    if (!grow_for_one((void **)&s->tracks, s->ntracks, sizeof *s->tracks))
+        return NULL;
     memmove(&s->tracks[at + 1], &s->tracks[at], (size_t)(s->ntracks - at) * sizeof *s->tracks);
     s->ntracks++;
     track_init(&s->tracks[at]);
@@ -185,10 +180,8 @@ void session_move_track(struct session *s, int from, int to)
 
 struct output *session_add_output(struct session *s, const char *name)
 {
-    struct output *grown = realloc(s->outputs, (size_t)(s->noutputs + 1) * sizeof *grown);
-    if (!grown)
+    if (!grow_for_one((void **)&s->outputs, s->noutputs, sizeof *s->outputs))
         return NULL;
-    s->outputs = grown;
     struct output *o = &s->outputs[s->noutputs];
     memset(o, 0, sizeof *o);
     if (!str_set(&o->name, name))
@@ -219,11 +212,9 @@ void session_no_output(const struct session *s, const char *name, char *msg, siz
 
 struct reference *session_add_reference(struct session *s)
 {
-    struct reference *grown = realloc(s->refs, (size_t)(s->nrefs + 1) * sizeof *grown);
-    if (!grown)
+    if (!grow_for_one((void **)&s->refs, s->nrefs, sizeof *s->refs))
         return NULL;
-    s->refs = grown;
-    memset(&s->refs[s->nrefs], 0, sizeof *grown);
+    memset(&s->refs[s->nrefs], 0, sizeof *s->refs);
     return &s->refs[s->nrefs++];
 }
 
@@ -231,11 +222,9 @@ bool chain_settings_insert(struct chain_settings *c, int at, const struct proc *
 {
     if (at < 0 || at > c->n)
         return false;
-    struct proc *grown = realloc(c->procs, (size_t)(c->n + 1) * sizeof *grown);
-    if (!grown)
+    if (!grow_for_one((void **)&c->procs, c->n, sizeof *c->procs))
         return false;
-    c->procs = grown;
-    memmove(&c->procs[at + 1], &c->procs[at], (size_t)(c->n - at) * sizeof *grown);
+    memmove(&c->procs[at + 1], &c->procs[at], (size_t)(c->n - at) * sizeof *c->procs);
     c->procs[at] = *p;
     c->n++;
     return true;

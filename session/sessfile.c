@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "session/codes.h"
+#include "session/grow.h"
 #include "session/keys.h"
 #include "session/nameset.h"
 #include "session/regfile.h"
@@ -57,11 +58,9 @@ static void buf_line(struct buf *b, const char *s)
 
 static bool items_push(struct layout_item **items, int *n, const struct layout_item *it)
 {
-    struct layout_item *grown = realloc(*items, (size_t)(*n + 1) * sizeof *grown);
-    if (!grown)
+    if (!grow_for_one((void **)items, *n, sizeof **items))
         return false;
-    *items = grown;
-    grown[(*n)++] = *it;
+    (*items)[(*n)++] = *it;
     return true;
 }
 
@@ -222,10 +221,8 @@ static void flush_pending_into(struct reader *r, struct layout_item **items, int
 
 static bool push_order(struct session *s, enum section_kind kind)
 {
-    int *grown = realloc(s->order, (size_t)(s->norder + 1) * sizeof *grown);
-    if (!grown)
+    if (!grow_for_one((void **)&s->order, s->norder, sizeof *s->order))
         return false;
-    s->order = grown;
     s->order[s->norder++] = kind;
     return true;
 }

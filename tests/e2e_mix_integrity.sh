@@ -10,6 +10,7 @@
 . "$LATHE_TESTS/lib.sh"
 cd "$WORK" || exit 2
 LIMIT=10
+sanitized && LIMIT=60     # ASan runs several times slower
 
 # run_t ARGS...: lathe with a time and output-size limit; leaves $status,
 # $out and $err

@@ -24,6 +24,10 @@ run_lathe() {
     err=$(cat "$WORK/.err")
 }
 
+# sanitized: whether $LATHE is built with AddressSanitizer (`make asan`),
+# which runs several times slower and reserves terabytes of address space
+sanitized() { ldd "$LATHE" 2>/dev/null | grep -q libasan; }
+
 summary() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
