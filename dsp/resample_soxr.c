@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The soxr backend of dsp/resample: SOXR_VHQ, double in and out, one
- * thread (soxr's OpenMP threads spin-wait; lathe parallelises above it). */
+ * thread (soxr's OpenMP threads spin-wait; lathe parallelises above it).
+ *
+ * The tail is drained by feeding silence, not by soxr's own flush (a NULL
+ * input): the flush allocates, and drain runs on the audio thread at the
+ * end of playback. resample.c cuts the tail at the exact length. */
 #include "dsp/resample_backend.h"
 
 #include <soxr.h>
@@ -10,16 +14,22 @@
 struct sx {
     soxr_t s;
     int channels;
+    int max_in;
+    double *zeros;          /* max_in frames of silence for the tail */
     char name[48];
 };
 
 static void *sx_create(int channels, double in_rate, double out_rate, int max_in, int max_out)
 {
-    (void)max_in;
     (void)max_out;
     struct sx *x = calloc(1, sizeof *x);
     if (!x)
         return NULL;
+    x->zeros = calloc((size_t)max_in * (size_t)channels, sizeof *x->zeros);
+    if (!x->zeros) {
+        free(x);
+        return NULL;
+    }
     soxr_error_t e = NULL;
     soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT64_I, SOXR_FLOAT64_I);
     soxr_quality_spec_t q = soxr_quality_spec(SOXR_VHQ, 0);
@@ -27,10 +37,12 @@ static void *sx_create(int channels, double in_rate, double out_rate, int max_in
     x->s = soxr_create(in_rate, out_rate, (unsigned)channels, &e, &io, &q, &rt);
     if (!x->s || e) {
         soxr_delete(x->s);
+        free(x->zeros);
         free(x);
         return NULL;
     }
     x->channels = channels;
+    x->max_in = max_in;
     snprintf(x->name, sizeof x->name, "soxr VHQ (%s)", soxr_engine(x->s));
     return x;
 }
@@ -57,10 +69,19 @@ static long sx_process(void *st, const double *in, long frames, double *out, lon
 static long sx_drain(void *st, double *out, long max_out)
 {
     struct sx *x = st;
-    size_t odone = 0;
-    if (soxr_process(x->s, NULL, 0, NULL, out, (size_t)max_out, &odone))
-        return -1;
-    return (long)odone;
+    /* silence until some output comes (soxr takes only as much as the
+     * space given can hold): its delay is far below a million frames */
+    for (long fed = 0; fed < 1 << 20;) {
+        size_t idone = 0, odone = 0;
+        if (soxr_process(x->s, x->zeros, (size_t)x->max_in, &idone, out, (size_t)max_out, &odone))
+            return -1;
+        if (odone > 0)
+            return (long)odone;
+        if (idone == 0)
+            return 0;
+        fed += (long)idone;
+    }
+    return 0;
 }
 
 static const char *sx_name(void *st)
@@ -72,6 +93,7 @@ static void sx_destroy(void *st)
 {
     struct sx *x = st;
     soxr_delete(x->s);
+    free(x->zeros);
     free(x);
 }
 
