@@ -7,10 +7,10 @@
 .SECONDARY:
 
 PREFIX  ?= /usr/local
-PKGS    := sndfile libebur128 samplerate ncursesw alsa libcrypto flac ogg vorbis
+PKGS    := sndfile libebur128 soxr samplerate ncursesw alsa libcrypto flac ogg vorbis
 # Debian packages that provide the libraries above and the tools the tests use.
 DEBS    := build-essential pkg-config time libsndfile1-dev libebur128-dev \
-           libsamplerate0-dev libncurses-dev libasound2-dev libssl-dev tmux \
+           libsoxr-dev libsamplerate0-dev libncurses-dev libasound2-dev libssl-dev tmux \
            libflac-dev libogg-dev libvorbis-dev \
            cdrdao cuetools shntool cdrskin sox flac python3 chromium \
            clang libclang-rt-dev valgrind

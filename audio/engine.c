@@ -172,7 +172,16 @@ struct engine *engine_new(const struct session *s, const struct engine_options *
     e->album = album_stream_new_source(s, &e->tl, &src, err, errlen);
     if (!e->album)
         goto fail;
-    e->stage = outstage_new(e->o, e->tl.rate, READ_BLOCK, err, errlen);
+    /* the converter restarts at each track start as the render's does */
+    int nrestarts = 0;
+    e->restarts = outstage_restarts(&e->tl, &nrestarts);
+    if (!e->restarts)
+        goto oom;
+    struct resample_plan plan = {
+        .backend = outstage_backend(e->o, &s->album),
+        .from = e->from, .restarts = e->restarts, .nrestarts = nrestarts,
+    };
+    e->stage = outstage_new(e->o, e->tl.rate, READ_BLOCK, &plan, err, errlen);
     if (!e->stage)
         goto fail;
     album_stream_start_at(e->album, e->from);
@@ -417,6 +426,7 @@ void engine_free(struct engine *e)
     album_chains_free(atomic_load(&e->pending));
     album_chains_free(atomic_load(&e->retired));
     outstage_free(e->stage);
+    free(e->restarts);
     mix_feed_free(e->feed);
     ring_free(e->pcm);
     ring_free(e->meters);

@@ -48,6 +48,7 @@ struct engine {
     /* the DSP: the reader's until `handed`, then the audio thread's */
     struct album_stream *album;
     struct outstage *stage;
+    int64_t *restarts;          /* track starts where the stage's converter restarts */
     double *block;              /* READ_BLOCK album frames */
     int chunk;                  /* album frames per DSP step: about a period */
     unsigned char *fifo;        /* device frames made and not yet written */

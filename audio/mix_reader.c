@@ -86,7 +86,9 @@ struct mix_reader *mix_reader_open(const struct session *s, const struct timelin
         goto fail;
     }
     if (info.rate != tl->rate) {
-        m->rs = resampler_new(CHANNELS, info.rate, tl->rate, RESAMPLE_BEST, MIX_READER_MAX_BLOCK);
+        m->rs = resampler_new(CHANNELS, info.rate, tl->rate,
+                              s->album.resampler == RESAMPLER_LIBSAMPLERATE ?
+                              RESAMPLE_LIBSAMPLERATE : RESAMPLE_SOXR, MIX_READER_MAX_BLOCK);
         if (!m->rs) {
             snprintf(err, errlen, "%s: cannot convert %d Hz to %d Hz", m->path, info.rate, tl->rate);
             goto fail;

@@ -13,13 +13,13 @@
 
 #include "dsp/chain.h"
 #include "dsp/dither.h"
-#include "dsp/resample.h"
+#include "dsp/resample_stream.h"
 
 #define SILENCE 1e-9
 
 struct outstage {
     int rate, bits;
-    struct resampler *rs;
+    struct resample_stream *rs;
     struct chain *limiter;
     struct chain_runner *runner;
     struct dither *dither;
@@ -84,8 +84,25 @@ bool outstage_check(const struct output *o, int session_rate, char *err, size_t 
     return true;
 }
 
+enum resample_backend outstage_backend(const struct output *o, const struct album *a)
+{
+    enum resampler_choice c = o->has_resampler ? o->resampler : a->resampler;
+    return c == RESAMPLER_LIBSAMPLERATE ? RESAMPLE_LIBSAMPLERATE : RESAMPLE_SOXR;
+}
+
+int64_t *outstage_restarts(const struct timeline *tl, int *n)
+{
+    int64_t *at = malloc(sizeof *at * (size_t)(tl->ntracks > 0 ? tl->ntracks : 1));
+    if (!at)
+        return NULL;
+    for (int i = 0; i < tl->ntracks; i++)
+        at[i] = tl->tracks[i].index1;
+    *n = tl->ntracks;
+    return at;
+}
+
 static struct outstage *stage_new(const struct output *o, int session_rate, int max_block,
-                                  bool convert, char *err, size_t errlen)
+                                  const struct resample_plan *plan, char *err, size_t errlen)
 {
     if (!outstage_check(o, session_rate, err, errlen))
         return NULL;
@@ -97,11 +114,15 @@ static struct outstage *stage_new(const struct output *o, int session_rate, int 
     st->rate = outstage_rate_of(o, session_rate);
     st->bits = outstage_bits_of(o);
     st->max_out = max_block;
-    if (convert && st->rate != session_rate) {
-        st->rs = resampler_new(SINK_CHANNELS, session_rate, st->rate, RESAMPLE_BEST, max_block);
-        if (!st->rs)
-            goto fail;
-        st->max_out = resampler_max_out(st->rs);
+    if (plan && st->rate != session_rate) {
+        st->rs = resample_stream_new(SINK_CHANNELS, session_rate, st->rate, plan, max_block);
+        if (!st->rs) {
+            snprintf(err, errlen, "[output %s]: cannot convert %d Hz to %d Hz", o->name,
+                     session_rate, st->rate);
+            outstage_free(st);
+            return NULL;
+        }
+        st->max_out = resample_stream_max_out(st->rs);
     }
     if (o->has_ceiling) {
         struct proc limit;
@@ -136,23 +157,23 @@ fail:
     return NULL;
 }
 
-struct outstage *outstage_new(const struct output *o, int session_rate,
-                              int max_block, char *err, size_t errlen)
+struct outstage *outstage_new(const struct output *o, int session_rate, int max_block,
+                              const struct resample_plan *plan, char *err, size_t errlen)
 {
-    return stage_new(o, session_rate, max_block, true, err, errlen);
+    return stage_new(o, session_rate, max_block, plan, err, errlen);
 }
 
 struct outstage *outstage_new_converted(const struct output *o, int session_rate,
                                         int max_block, char *err, size_t errlen)
 {
-    return stage_new(o, session_rate, max_block, false, err, errlen);
+    return stage_new(o, session_rate, max_block, NULL, err, errlen);
 }
 
 void outstage_free(struct outstage *st)
 {
     if (!st)
         return;
-    resampler_free(st->rs);
+    resample_stream_free(st->rs);
     chain_runner_free(st->runner);
     chain_free(st->limiter);
     dither_free(st->dither);
@@ -214,7 +235,11 @@ bool outstage_push(struct outstage *st, const double *in, int frames,
 {
     int n;
     if (st->rs) {
-        n = resampler_process(st->rs, in, frames, st->resampled);
+        n = resample_stream_process(st->rs, in, frames, st->resampled);
+        if (n < 0) {
+            snprintf(err, errlen, "the sample rate converter failed");
+            return false;
+        }
     } else {
         memcpy(st->resampled, in, sizeof(double) * (size_t)frames * SINK_CHANNELS);
         n = frames;
@@ -227,10 +252,14 @@ bool outstage_finish(struct outstage *st, outstage_emit emit, void *ctx,
                      char *err, size_t errlen)
 {
     int n;
-    while (st->rs && (n = resampler_drain(st->rs, st->resampled, st->max_out)) > 0) {
+    while (st->rs && (n = resample_stream_drain(st->rs, st->resampled)) > 0) {
         n = limit(st, n);
         if (!quantize_emit(st, n, emit, ctx, err, errlen))
             return false;
+    }
+    if (st->rs && n < 0) {
+        snprintf(err, errlen, "the sample rate converter failed");
+        return false;
     }
     while (st->runner && (n = chain_runner_finish(st->runner, st->resampled, st->max_out)) > 0)
         if (!quantize_emit(st, n, emit, ctx, err, errlen))

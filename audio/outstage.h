@@ -11,7 +11,9 @@
 #include <stdint.h>
 
 #include "audio/sink.h"
+#include "dsp/resample_stream.h"
 #include "session/model.h"
+#include "session/timeline.h"
 
 struct outstage;
 
@@ -23,8 +25,17 @@ int outstage_bits_of(const struct output *o);
 /* Checks the output's settings against its format; false with a message. */
 bool outstage_check(const struct output *o, int session_rate, char *err, size_t errlen);
 
-struct outstage *outstage_new(const struct output *o, int session_rate,
-                              int max_block, char *err, size_t errlen);
+/* The converter an output uses: its own `resampler`, else the album's. */
+enum resample_backend outstage_backend(const struct output *o, const struct album *a);
+/* Where every converter to an output rate restarts (DESIGN §3): the index
+ * 01 of each track, in session frames; *n gets the count. NULL when out of
+ * memory. The caller frees it. */
+int64_t *outstage_restarts(const struct timeline *tl, int *n);
+
+/* plan: the output's converter (resample_stream.h), started at plan->from
+ * and restarted at plan's track starts, exactly as the render's. */
+struct outstage *outstage_new(const struct output *o, int session_rate, int max_block,
+                              const struct resample_plan *plan, char *err, size_t errlen);
 /* The same stage without its converter, for frames already at the output's
  * rate: one converter per rate can then feed every output of that rate
  * (DESIGN §3). max_block counts output-rate frames; outstage_push takes

@@ -39,7 +39,7 @@
 #include "audio/pqsheet.h"
 #include "audio/render_check.h"
 #include "audio/review.h"
-#include "dsp/resample.h"
+#include "dsp/resample_stream.h"
 #include "audio/sink.h"
 #include "audio/textfile.h"
 #include "audio/tocfile.h"
@@ -70,11 +70,12 @@ struct job {
     char err[1024];
 };
 
-/* The outputs of one rate and the converter they share (none at the
- * session rate). */
+/* The outputs of one rate and converter and the converter they share (none
+ * at the session rate), restarted at each track start as playback's is. */
 struct group {
     int rate;
-    struct resampler *rs;
+    enum resample_backend backend;
+    struct resample_stream *rs;
     double *converted;          /* max_out frames */
     int max_out;
     struct job **jobs;
@@ -131,7 +132,7 @@ static void group_block(struct group *g, const double *buf, int frames)
 {
     int n = frames;
     if (g->rs) {
-        n = resampler_process(g->rs, buf, frames, g->converted);
+        n = resample_stream_process(g->rs, buf, frames, g->converted);
         buf = g->converted;
         if (n < 0) {
             for (int i = 0; i < g->njobs; i++)
@@ -151,7 +152,7 @@ static void group_block(struct group *g, const double *buf, int frames)
 static bool group_drain(struct group *g, char *err, size_t errlen)
 {
     int n;
-    while (g->rs && (n = resampler_drain(g->rs, g->converted, g->max_out)) > 0)
+    while (g->rs && (n = resample_stream_drain(g->rs, g->converted)) > 0)
         for (int i = 0; i < g->njobs; i++) {
             job_block(g->jobs[i], g->converted, n);
             if (g->jobs[i]->failed) {
@@ -159,6 +160,10 @@ static bool group_drain(struct group *g, char *err, size_t errlen)
                 return false;
             }
         }
+    if (g->rs && n < 0) {
+        snprintf(err, errlen, "the sample rate converter to %d Hz failed", g->rate);
+        return false;
+    }
     return true;
 }
 
@@ -408,29 +413,39 @@ static bool job_finish(struct render *r, struct job *j, char *err, size_t errlen
  * rate than the session's its converter. */
 static bool groups_setup(struct render *r, char *err, size_t errlen)
 {
+    int nrestarts = 0;
+    int64_t *restarts = outstage_restarts(&r->tl, &nrestarts);
     r->groups = calloc((size_t)r->njobs, sizeof *r->groups);
-    if (!r->groups)
+    if (!r->groups || !restarts)
         goto oom;
     for (int i = 0; i < r->njobs; i++) {
         int rate = outstage_rate_of(r->jobs[i].o, r->tl.rate);
+        enum resample_backend backend = outstage_backend(r->jobs[i].o, &r->s->album);
         struct group *g = NULL;
         for (int k = 0; k < r->ngroups && !g; k++)
-            if (r->groups[k].rate == rate)
+            if (r->groups[k].rate == rate &&
+                (rate == r->tl.rate || r->groups[k].backend == backend))
                 g = &r->groups[k];
         if (!g) {
             g = &r->groups[r->ngroups++];
             g->rate = rate;
+            g->backend = backend;
             g->max_out = BLOCK;
             g->jobs = calloc((size_t)r->njobs, sizeof *g->jobs);
             if (!g->jobs)
                 goto oom;
             if (rate != r->tl.rate) {
-                g->rs = resampler_new(SINK_CHANNELS, r->tl.rate, rate, RESAMPLE_BEST, BLOCK);
+                struct resample_plan plan = {
+                    .backend = backend, .from = 0,
+                    .restarts = restarts, .nrestarts = nrestarts,
+                };
+                g->rs = resample_stream_new(SINK_CHANNELS, r->tl.rate, rate, &plan, BLOCK);
                 if (!g->rs) {
                     snprintf(err, errlen, "cannot convert %d Hz to %d Hz", r->tl.rate, rate);
+                    free(restarts);
                     return false;
                 }
-                g->max_out = resampler_max_out(g->rs);
+                g->max_out = resample_stream_max_out(g->rs);
                 g->converted = malloc(sizeof(double) * (size_t)g->max_out * SINK_CHANNELS);
                 if (!g->converted)
                     goto oom;
@@ -438,8 +453,10 @@ static bool groups_setup(struct render *r, char *err, size_t errlen)
         }
         g->jobs[g->njobs++] = &r->jobs[i];
     }
+    free(restarts);
     return true;
 oom:
+    free(restarts);
     snprintf(err, errlen, "out of memory");
     return false;
 }
@@ -447,7 +464,7 @@ oom:
 static void groups_free(struct render *r)
 {
     for (int i = 0; r->groups && i < r->ngroups; i++) {
-        resampler_free(r->groups[i].rs);
+        resample_stream_free(r->groups[i].rs);
         free(r->groups[i].converted);
         free(r->groups[i].jobs);
     }

@@ -79,8 +79,8 @@ static void check_output(const struct session *s, const struct timeline *tl,
     };
     c.length = sink_mark(&c, tl->end);
     if (c.rate != tl->rate) {
-        struct resampler *rs = resampler_new(SINK_CHANNELS, tl->rate, c.rate, RESAMPLE_BEST,
-                                             ALBUM_MAX_BLOCK);
+        struct resampler *rs = resampler_new(SINK_CHANNELS, tl->rate, c.rate,
+                                             outstage_backend(o, &s->album), ALBUM_MAX_BLOCK);
         if (!rs) {
             snprintf(msg, sizeof msg, "[output %s]: cannot convert %d Hz to %d Hz", o->name,
                      tl->rate, c.rate);

@@ -18,6 +18,7 @@ static const char *const formats[] = { "ddp", "cue", "toc", "wav", "flac", "aiff
                                        "mp3", "ogg", "review", NULL };
 static const char *const lossies[] = { "mp3", "ogg", NULL };
 static const char *const dithers[] = { "off", "tpdf", "shaped", NULL };
+static const char *const resamplers[] = { "soxr", "libsamplerate", NULL };
 
 #define K(name, type, st, field) { name, type, offsetof(st, field), NO_FLAG, NULL, 0, 0, NULL }
 #define KF(name, type, st, field, flag) { name, type, offsetof(st, field), offsetof(st, flag), NULL, 0, 0, NULL }
@@ -42,6 +43,7 @@ static const struct key_def album_keys[] = {
     KR("rate", KT_RATE, struct album, rate, LIMIT_RATE_MIN, LIMIT_RATE_MAX),
     KR("target", KT_LUFS, struct album, target, LIMIT_TARGET_MIN, LIMIT_TARGET_MAX),
     KC("leveling", struct album, leveling, levelings),
+    KC("resampler", struct album, resampler, resamplers),
     KR("revision", KT_INT, struct album, revision, 0, LIMIT_REVISION_MAX),
 };
 
@@ -87,6 +89,7 @@ static const struct key_def output_keys[] = {
     K("name", KT_TEXT, struct output, name_template),
     K("album", KT_BOOL, struct output, album),
     KC("lossy", struct output, lossy, lossies),
+    KCF("resampler", struct output, resampler, has_resampler, resamplers),
 };
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))

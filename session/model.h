@@ -62,6 +62,8 @@ struct cdtext {
 };
 
 enum leveling { LEVEL_ALBUM, LEVEL_TRACK, LEVEL_OFF };
+/* The sample-rate converter (`resampler =`): soxr VHQ unless chosen. */
+enum resampler_choice { RESAMPLER_SOXR, RESAMPLER_LIBSAMPLERATE };
 
 struct album {
     struct layout layout;
@@ -71,6 +73,7 @@ struct album {
     int rate;               /* session rate; 0: the rate most mixes have */
     double target;          /* LUFS */
     enum leveling leveling;
+    enum resampler_choice resampler;    /* every conversion, unless an output sets its own */
     int revision;           /* client reference version, bumped by renders */
 };
 
@@ -130,6 +133,8 @@ struct output {
     char *name_template;
     bool album;             /* one continuous file */
     enum lossy_choice lossy;    /* format = review: its files' format */
+    enum resampler_choice resampler;    /* this output's converter, if has_resampler */
+    bool has_resampler;
 };
 
 /* The [lathe] and [master] sections. */

@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of dsp/resample: passband amplitude, aliasing and images, timing,
- * exact lengths, block independence, clones. */
+ * exact lengths, block independence, quality bounds; for both backends. */
 #include "dsp/resample.h"
 #include "tests/harness.h"
 
 #include <stdlib.h>
 
+static const enum resample_backend backends[2] = { RESAMPLE_SOXR, RESAMPLE_LIBSAMPLERATE };
+
 /* Converts `n` frames in blocks of `block` (and drains in pieces of `drain`)
  * into a new buffer; returns it and sets *out_n. */
 static double *convert(const double *in, int64_t n, int ch, double from,
-                       double to, int quality, int block, int drain,
+                       double to, enum resample_backend backend, int block, int drain,
                        int64_t *out_n)
 {
-    struct resampler *r = resampler_new(ch, from, to, quality, block);
+    struct resampler *r = resampler_new(ch, from, to, backend, block);
     if (!r) {
         *out_n = -1;
         return NULL;
@@ -85,11 +87,11 @@ static double db(double x)
     return 20 * log10(x);
 }
 
-TEST(a_1khz_sine_keeps_its_amplitude_from_96k_to_44k1)
+static void a_1khz_sine_keeps_its_amplitude_from_96k_to_44k1_with(int b)
 {
     int64_t n;
     double *x = tone(96000, 2, 96000, 1000, 0.5);
-    double *y = convert(x, 96000, 2, 96000, 44100, RESAMPLE_BEST, 4096, 4096, &n);
+    double *y = convert(x, 96000, 2, 96000, 44100, backends[b], 4096, 4096, &n);
     CHECK_EQ_INT(n, 44100);
     double resid, amp = fit(y, 2, 3000, 41000, 44100, 1000, &resid);
     printf("    1 kHz: gain %+.5f dB, residual %.1f dB\n", db(amp / 0.5),
@@ -100,14 +102,20 @@ TEST(a_1khz_sine_keeps_its_amplitude_from_96k_to_44k1)
     free(y);
 }
 
-TEST(no_aliasing_down_and_no_images_up_near_nyquist)
+TEST(a_1khz_sine_keeps_its_amplitude_from_96k_to_44k1)
+{
+    a_1khz_sine_keeps_its_amplitude_from_96k_to_44k1_with(0);
+    a_1khz_sine_keeps_its_amplitude_from_96k_to_44k1_with(1);
+}
+
+static void no_aliasing_down_and_no_images_up_near_nyquist_with(int b)
 {
     int64_t n;
     double rms = 0.5 / sqrt(2);
     /* 96k -> 44.1k: a 24 kHz tone must vanish (its alias would be 20.1 kHz),
      * a 20 kHz tone must pass clean. */
     double *x = tone(96000, 1, 96000, 24000, 0.5);
-    double *y = convert(x, 96000, 1, 96000, 44100, RESAMPLE_BEST, 8192, 8192, &n);
+    double *y = convert(x, 96000, 1, 96000, 44100, backends[b], 8192, 8192, &n);
     double resid;
     fit(y, 1, 3000, 41000, 44100, 1000, &resid);  /* nothing to fit: all residue */
     printf("    24 kHz through 96k->44.1k: %.1f dB\n", db(resid / rms));
@@ -116,7 +124,7 @@ TEST(no_aliasing_down_and_no_images_up_near_nyquist)
     free(y);
 
     x = tone(96000, 1, 96000, 20000, 0.5);
-    y = convert(x, 96000, 1, 96000, 44100, RESAMPLE_BEST, 8192, 8192, &n);
+    y = convert(x, 96000, 1, 96000, 44100, backends[b], 8192, 8192, &n);
     double amp = fit(y, 1, 3000, 41000, 44100, 20000, &resid);
     printf("    20 kHz through 96k->44.1k: gain %+.4f dB, residue %.1f dB\n",
            db(amp / 0.5), db(resid / rms));
@@ -127,7 +135,7 @@ TEST(no_aliasing_down_and_no_images_up_near_nyquist)
 
     /* 44.1k -> 96k: a 20 kHz tone, images at 24.1 kHz and up must be gone. */
     x = tone(44100, 1, 44100, 20000, 0.5);
-    y = convert(x, 44100, 1, 44100, 96000, RESAMPLE_BEST, 8192, 8192, &n);
+    y = convert(x, 44100, 1, 44100, 96000, backends[b], 8192, 8192, &n);
     CHECK_EQ_INT(n, 96000);
     amp = fit(y, 1, 6000, 90000, 96000, 20000, &resid);
     printf("    20 kHz through 44.1k->96k: gain %+.4f dB, images %.1f dB\n",
@@ -137,9 +145,15 @@ TEST(no_aliasing_down_and_no_images_up_near_nyquist)
     free(y);
 }
 
-TEST(output_is_aligned_with_the_input_timeline)
+TEST(no_aliasing_down_and_no_images_up_near_nyquist)
 {
-    struct resampler *r = resampler_new(2, 96000, 44100, RESAMPLE_BEST, 64);
+    no_aliasing_down_and_no_images_up_near_nyquist_with(0);
+    no_aliasing_down_and_no_images_up_near_nyquist_with(1);
+}
+
+static void output_is_aligned_with_the_input_timeline_with(int b)
+{
+    struct resampler *r = resampler_new(2, 96000, 44100, backends[b], 64);
     CHECK_EQ_INT(resampler_latency(r), 0);
     resampler_free(r);
     double pairs[][3] = { { 48000, 96000, 1000 }, { 96000, 44100, 9600 },
@@ -150,7 +164,7 @@ TEST(output_is_aligned_with_the_input_timeline)
         int k = (int)pairs[p][2];
         x[k] = 1;
         int64_t m;
-        double *y = convert(x, n, 1, pairs[p][0], pairs[p][1], RESAMPLE_BEST, 512, 512, &m);
+        double *y = convert(x, n, 1, pairs[p][0], pairs[p][1], backends[b], 512, 512, &m);
         int best = 0;
         for (int i = 1; i < m; i++)
             if (fabs(y[i]) > fabs(y[best]))
@@ -163,7 +177,13 @@ TEST(output_is_aligned_with_the_input_timeline)
     }
 }
 
-TEST(lengths_are_exactly_rounded)
+TEST(output_is_aligned_with_the_input_timeline)
+{
+    output_is_aligned_with_the_input_timeline_with(0);
+    output_is_aligned_with_the_input_timeline_with(1);
+}
+
+static void lengths_are_exactly_rounded_with(int b)
 {
     CHECK_EQ_INT(resampler_out_length(96000, 96000, 44100), 44100);
     CHECK_EQ_INT(resampler_out_length(1, 96000, 44100), 0);      /* 0.46 */
@@ -180,7 +200,7 @@ TEST(lengths_are_exactly_rounded)
         for (int l = 0; l < 8; l++) {
             int64_t n = lens[l], m;
             double *x = tone((int)n + 1, 2, pairs[p][0], 440, 0.5);
-            int q = l == 7 ? RESAMPLE_BEST : RESAMPLE_FAST;
+            int q = backends[b];
             double *y = convert(x, n, 2, pairs[p][0], pairs[p][1], q, 4000, 333, &m);
             CHECK_MSG(m == resampler_out_length(n, pairs[p][0], pairs[p][1]),
                       "%g->%g, %lld frames: %lld out, want %lld", pairs[p][0],
@@ -191,19 +211,31 @@ TEST(lengths_are_exactly_rounded)
         }
 }
 
-TEST(same_rate_is_an_exact_passthrough)
+TEST(lengths_are_exactly_rounded)
+{
+    lengths_are_exactly_rounded_with(0);
+    lengths_are_exactly_rounded_with(1);
+}
+
+static void same_rate_is_an_exact_passthrough_with(int b)
 {
     int64_t m;
     double *x = tone(10000, 2, 48000, 997, 0.9);
     x[5] = 1e-300;
-    double *y = convert(x, 10000, 2, 48000, 48000, RESAMPLE_BEST, 7, 7, &m);
+    double *y = convert(x, 10000, 2, 48000, 48000, backends[b], 7, 7, &m);
     CHECK_EQ_INT(m, 10000);
     CHECK(memcmp(x, y, sizeof *x * 10000 * 2) == 0);
     free(x);
     free(y);
 }
 
-TEST(output_is_identical_for_any_block_size)
+TEST(same_rate_is_an_exact_passthrough)
+{
+    same_rate_is_an_exact_passthrough_with(0);
+    same_rate_is_an_exact_passthrough_with(1);
+}
+
+static void output_is_identical_for_any_block_size_with(int b)
 {
     const int n = 48000, ch = 2;
     double *x = tone(n, ch, 96000, 1234.5, 0.7);
@@ -212,15 +244,15 @@ TEST(output_is_identical_for_any_block_size)
     double rates[][2] = { { 96000, 44100 }, { 44100, 48000 } };
     for (int p = 0; p < 2; p++) {
         int64_t nref, m;
-        double *ref = convert(x, n, ch, rates[p][0], rates[p][1], RESAMPLE_BEST,
+        double *ref = convert(x, n, ch, rates[p][0], rates[p][1], backends[b],
                               65536, 65536, &nref);
         int blocks[] = { 1, 7, 64, 65536 };
-        for (int b = 0; b < 4; b++) {
-            double *y = convert(x, n, ch, rates[p][0], rates[p][1], RESAMPLE_BEST,
-                                blocks[b], blocks[b], &m);
+        for (int k = 0; k < 4; k++) {
+            double *y = convert(x, n, ch, rates[p][0], rates[p][1], backends[b],
+                                blocks[k], blocks[k], &m);
             CHECK_EQ_INT(m, nref);
             CHECK_MSG(m == nref && memcmp(ref, y, sizeof *y * m * ch) == 0,
-                      "%g->%g blocks of %d differ", rates[p][0], rates[p][1], blocks[b]);
+                      "%g->%g blocks of %d differ", rates[p][0], rates[p][1], blocks[k]);
             free(y);
         }
         free(ref);
@@ -228,39 +260,100 @@ TEST(output_is_identical_for_any_block_size)
     free(x);
 }
 
-TEST(a_clone_continues_exactly_like_the_original)
+TEST(output_is_identical_for_any_block_size)
 {
-    const int n = 30000, ch = 2, half = 12345;
-    double *x = tone(n, ch, 96000, 3000, 0.5);
-    struct resampler *a = resampler_new(ch, 96000, 44100, RESAMPLE_BEST, n);
-    int cap = resampler_max_out(a);
-    double *ya = calloc((size_t)cap * ch * 2, sizeof *ya), *yb = calloc((size_t)cap * ch * 2, sizeof *yb);
-    int skip = resampler_process(a, x, half, ya);
-    struct resampler *b = resampler_clone(a);
-    CHECK(b != NULL);
-    int na = resampler_process(a, x + half * ch, n - half, ya);
-    int nb = resampler_process(b, x + half * ch, n - half, yb);
-    CHECK_EQ_INT(na, nb);
-    na += resampler_drain(a, ya + na * ch, cap);
-    nb += resampler_drain(b, yb + nb * ch, cap);
-    CHECK_EQ_INT(na, nb);
-    CHECK_EQ_INT(skip + na, resampler_out_length(n, 96000, 44100));
-    CHECK(memcmp(ya, yb, sizeof *ya * na * ch) == 0);
+    output_is_identical_for_any_block_size_with(0);
+    output_is_identical_for_any_block_size_with(1);
+}
 
-    /* After a reset it is a fresh resampler. */
-    struct resampler *fresh = resampler_new(ch, 96000, 44100, RESAMPLE_BEST, n);
-    resampler_reset(a);
-    na = resampler_process(a, x, n, ya);
-    nb = resampler_process(fresh, x, n, yb);
-    CHECK_EQ_INT(na, nb);
-    CHECK(memcmp(ya, yb, sizeof *ya * na * ch) == 0);
+TEST(bad_arguments_give_null_and_free_takes_null)
+{
+    for (int b = 0; b < 2; b++) {
+        CHECK(resampler_new(0, 44100, 48000, backends[b], 64) == NULL);
+        CHECK(resampler_new(2, 44100, 0, backends[b], 64) == NULL);
+        CHECK(resampler_new(2, 44100, 48000, backends[b], 0) == NULL);
+    }
+    resampler_free(NULL);
+}
+
+TEST(both_backends_are_there_and_soxr_is_vhq)
+{
+    struct resampler *a = resampler_new(2, 96000, 44100, RESAMPLE_SOXR, 64);
+    struct resampler *b = resampler_new(2, 96000, 44100, RESAMPLE_LIBSAMPLERATE, 64);
+    CHECK(a && b);
+    if (a && b) {
+        printf("    default: %s; selectable: %s\n", resampler_name(a), resampler_name(b));
+        CHECK(strncmp(resampler_name(a), "soxr VHQ", 8) == 0);
+        CHECK(strncmp(resampler_name(b), "libsamplerate", 13) == 0);
+    }
     resampler_free(a);
     resampler_free(b);
-    resampler_free(fresh);
-    resampler_free(NULL);
+}
+
+/* Quality bounds per backend: the default converter is flat within 0.01 dB
+ * to 20 kHz with every alias and distortion product under -140 dBFS
+ * (issue 17); libsamplerate works in float: its products sit near -144. */
+struct bounds {
+    double flat_db, products_dbfs;
+};
+static const struct bounds bounds_of[2] = { { 0.01, -140 }, { 0.01, -135 } };
+
+/* dBFS of an RMS residue, full scale being a full-scale sine. */
+static double dbfs(double rms)
+{
+    return db(rms * sqrt(2));
+}
+
+static void quality(int b, double from, double to, double above)
+{
+    const int n = (int)from;            /* one second */
+    int m0 = (int)(to * 0.08), m1 = (int)(to * 0.92);   /* clear of the ramps */
+    double worst_flat = 0, worst_products = -400;
+    static const double freqs[] = { 20, 100, 1000, 5000, 10000, 15000, 18000, 19000, 20000 };
+    for (int k = 0; k < 9; k++) {
+        int64_t got;
+        double *x = tone(n, 1, from, freqs[k], 0.5);
+        double *y = convert(x, n, 1, from, to, backends[b], 4096, 4096, &got);
+        double resid, amp = fit(y, 1, m0, m1, to, freqs[k], &resid);
+        double flat = fabs(db(amp / 0.5));
+        worst_flat = flat > worst_flat ? flat : worst_flat;
+        free(x);
+        free(y);
+    }
+    /* a tone near full scale at 15 kHz: everything but it is a product */
+    int64_t got;
+    double *x = tone(n, 1, from, 15000, 0.9);
+    double *y = convert(x, n, 1, from, to, backends[b], 4096, 4096, &got);
+    double resid;
+    fit(y, 1, m0, m1, to, 15000, &resid);
+    double thd = dbfs(resid);
     free(x);
-    free(ya);
-    free(yb);
-    CHECK(resampler_new(0, 44100, 48000, RESAMPLE_BEST, 64) == NULL);
-    CHECK(resampler_new(2, 44100, 0, RESAMPLE_BEST, 64) == NULL);
+    free(y);
+    /* a tone above the output Nyquist frequency must vanish */
+    x = tone(n, 1, from, above, 0.9);
+    y = convert(x, n, 1, from, to, backends[b], 4096, 4096, &got);
+    fit(y, 1, m0, m1, to, 1000, &resid);    /* nothing to fit: all residue */
+    double alias = dbfs(resid);
+    free(x);
+    free(y);
+    worst_products = thd > alias ? thd : alias;
+    printf("    %s %g->%g: flat within %.4f dB to 20 kHz, 15 kHz products %.1f dBFS, "
+           "%g kHz alias %.1f dBFS\n", b ? "libsamplerate" : "soxr", from, to, worst_flat,
+           thd, above / 1000, alias);
+    CHECK_MSG(worst_flat <= bounds_of[b].flat_db, "%g->%g: passband off by %.4f dB",
+              from, to, worst_flat);
+    CHECK_MSG(worst_products <= bounds_of[b].products_dbfs, "%g->%g: products at %.1f dBFS",
+              from, to, worst_products);
+}
+
+TEST(the_default_converter_is_flat_and_clean_at_96k_and_48k_to_44k1)
+{
+    quality(0, 96000, 44100, 24000);
+    quality(0, 48000, 44100, 23000);
+}
+
+TEST(libsamplerate_stays_selectable_within_its_own_bounds)
+{
+    quality(1, 96000, 44100, 24000);
+    quality(1, 48000, 44100, 23000);
 }
