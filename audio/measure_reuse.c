@@ -375,21 +375,28 @@ static bool parse_bands(const char *v, int n, double (*db)[OCTAVE_BANDS])
 }
 
 bool measure_reuse_tonal_tracks(struct measure_reuse *r, const struct session *s,
-                                const struct timeline *tl, double (*db)[OCTAVE_BANDS],
+                                const struct timeline *tl, int only, double (*db)[OCTAVE_BANDS],
                                 char *err, size_t errlen)
 {
-    char *key = album_key(r, s, tl, "tonal");
+    /* one track alone is its own measurement: its octave bank starts
+     * fresh at its start, where the album's carries on from the last */
+    char what[64];
+    snprintf(what, sizeof what, "tonal only=%d", only);
+    int n = only ? 1 : s->ntracks;
+    double (*out)[OCTAVE_BANDS] = only ? &db[only - 1] : db;
+    char *key = album_key(r, s, tl, what);
     const char *v = key ? measure_cache_get(&r->cache, "tonal", key) : NULL;
-    if (v && parse_bands(v, s->ntracks, db)) {
-        r->stats.tracks_cached += s->ntracks;
+    if (v && parse_bands(v, n, out)) {
+        r->stats.tracks_cached += n;
         free(key);
         return true;
     }
-    bool ok = tonal_of_tracks(s, tl, db, err, errlen);
+    bool ok = only ? tonal_of_track(s, tl, only - 1, out[0], err, errlen)
+                   : tonal_of_tracks(s, tl, db, err, errlen);
     r->stats.album_passes++;
-    r->stats.tracks_measured += s->ntracks;
+    r->stats.tracks_measured += n;
     char *text = ok && key && mixes_unchanged(r, s)
-                     ? format_bands(s->ntracks, (const double (*)[OCTAVE_BANDS])db) : NULL;
+                     ? format_bands(n, (const double (*)[OCTAVE_BANDS])out) : NULL;
     if (text)
         file_entry(r, "tonal", key, text);
     free(text);

@@ -62,9 +62,10 @@ bool measure_reuse_album(struct measure_reuse *r, const struct session *s,
                          enum album_meter_mode mode, struct loudness_result *tracks,
                          struct loudness_result *album, char *err, size_t errlen);
 
-/* tonal_of_tracks and tonal_of_reference (tonal.h), the same way. */
+/* tonal_of_tracks, or with `only` (from 1) tonal_of_track into
+ * db[only - 1], and tonal_of_reference (tonal.h), the same way. */
 bool measure_reuse_tonal_tracks(struct measure_reuse *r, const struct session *s,
-                                const struct timeline *tl, double (*db)[OCTAVE_BANDS],
+                                const struct timeline *tl, int only, double (*db)[OCTAVE_BANDS],
                                 char *err, size_t errlen);
 bool measure_reuse_tonal_reference(struct measure_reuse *r, const struct session *s, int ref,
                                    double db[OCTAVE_BANDS], char *err, size_t errlen);

@@ -129,6 +129,35 @@ rm -f "$CACHE"
 check_run rewritten-cold
 same "after a rewritten mix the figures equal a cold check" rewritten rewritten-cold
 
+# analyze --tonal shares the cache: the tracks' spectra and the reference's
+"$TOOLS/make_tone" ref.wav 6 44100 2 24 -14 2000 || exit 2
+printf '\n[reference]\nfile = ref.wav\nname = bright\n' >> s.lathe
+# tonal_run NAME ARGS...: `lathe analyze --tonal ARGS s.lathe`
+tonal_run() {
+    name=$1
+    shift
+    "$LATHE" analyze --tonal "$@" s.lathe >"$name" 2>"$name.err"
+    stats=$(grep 'measured' "$name.err")
+}
+rm -f "$CACHE"
+tonal_run tonal-cold
+check_eq "tonal: a cold run measures the reference and the album" "lathe analyze: measured 1 files (0 from the cache), 3 tracks in 1 album passes (0 from the cache)" "$stats"
+tonal_run tonal-warm
+check_eq "tonal: a warm run measures nothing" "lathe analyze: measured 0 files (1 from the cache), 0 tracks in 0 album passes (3 from the cache)" "$stats"
+same "tonal: warm equals cold" tonal-cold tonal-warm
+tonal_run tonal-json-warm --json
+tonal_run tonal-t2 -t 2
+check_eq "tonal -t 2 is its own measurement (one track)" "lathe analyze: measured 0 files (1 from the cache), 1 tracks in 1 album passes (0 from the cache)" "$stats"
+tonal_run tonal-t2-warm -t 2
+same "tonal -t 2: warm equals cold" tonal-t2 tonal-t2-warm
+rm -f "$CACHE"
+tonal_run tonal-json-cold --json
+same "tonal --json: warm equals cold" tonal-json-cold tonal-json-warm
+# a check after the tonal analysis keeps both kinds in the one file
+check_run with-tonal
+tonal_run tonal-after-check --json
+check_eq "the check's entries did not push out the tonal ones" "lathe analyze: measured 0 files (1 from the cache), 0 tracks in 0 album passes (3 from the cache)" "$stats"
+
 # two checks at once leave a cache that reads
 rm -f "$CACHE"
 "$LATHE" check s.lathe > par1 2>/dev/null &
