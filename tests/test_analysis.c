@@ -14,7 +14,7 @@
 #include "session/sessfile.h"
 #include "tests/harness.h"
 #include "tui/analysis.h"
-#include "tui/analysis_cache.h"
+#include "audio/measure_cache.h"
 
 #define RATE 44100
 
@@ -117,7 +117,7 @@ TEST(processed_loudness_follows_gain_and_the_cache_makes_a_reopen_free)
     make_mixes();
     char sess[4200], cache[4300];
     snprintf(sess, sizeof sess, "%s/a.lathe", dir());
-    analysis_cache_path(sess, cache, sizeof cache);
+    measure_cache_path(sess, cache, sizeof cache);
     unlink(cache);
     struct run first = { 0 }, second = { 0 };
     CHECK(run(album_text, &first));
@@ -225,7 +225,7 @@ TEST(freeing_stops_a_measurement_under_way)
     CHECK(write_sine(p, 240, 997, -10));
     char sess[4200], cache[4300];
     snprintf(sess, sizeof sess, "%s/a.lathe", dir());
-    analysis_cache_path(sess, cache, sizeof cache);
+    measure_cache_path(sess, cache, sizeof cache);
     unlink(cache);
     struct session *s = load("[album]\nrate = 44100\n\n[track]\nfile = long.wav\n"
                              "multiband = xover 150Hz 2.5kHz threshold -20dB -18dB -22dB ratio 2\nlimit = ceiling -1dBTP\n");
@@ -247,57 +247,3 @@ TEST(freeing_stops_a_measurement_under_way)
     session_free(s);
 }
 
-TEST(cache_file_round_trips_and_skips_what_does_not_read)
-{
-    struct loudness_result r;
-    memset(&r, 0, sizeof r);                /* padding too: compared with memcmp */
-    r.channels = 2;
-    r.integrated = -14.25;
-    r.range = 3.5;
-    r.momentary_max = -9;
-    r.shortterm_max = -11;
-    r.sample_peak_max = r.sample_peak[0] = -1.5;
-    r.true_peak_max = r.true_peak[0] = -0.75;
-    r.sample_peak[1] = r.true_peak[1] = -HUGE_VAL;
-    r.plr = 1.0 / 3;                        /* needs all 17 digits */
-    char path[4200];
-    snprintf(path, sizeof path, "%s/c.cache", dir());
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    analysis_cache_header(f);
-    analysis_cache_line(f, "10 20.000000001 00ff", NULL, &r);
-    fputs("mix\tgarbled\t2 -14 x\n", f);                  /* does not read: skipped */
-    fputs("other\tkey\t1 0 0 0 0 0 0 0 0 0\n", f);       /* unknown kind: skipped */
-    analysis_cache_line(f, "10 20.000000001 00ff", "rate=44100 gain=1 chain=[eq bell]", &r);
-    fclose(f);
-    struct analysis_cache c = { 0 };
-    analysis_cache_load(&c, path);
-    CHECK_EQ_INT(c.n, 2);
-    const struct analysis_cache_entry *m = analysis_cache_find(&c, false, "10 20.000000001 00ff");
-    const struct analysis_cache_entry *p =
-        analysis_cache_find(&c, true, "10 20.000000001 00ff\trate=44100 gain=1 chain=[eq bell]");
-    CHECK(m && p);
-    CHECK(!analysis_cache_find(&c, true, "10 20.000000001 00ff"));
-    if (m && p) {
-        CHECK(memcmp(&m->r, &r, sizeof r) == 0);    /* every number exactly, -inf too */
-        CHECK(memcmp(&p->r, &r, sizeof r) == 0);
-    }
-    analysis_cache_free(&c);
-    /* another version: nothing is taken */
-    f = fopen(path, "w");
-    if (f) {
-        fputs("lathe-analysis-cache 2\n", f);
-        analysis_cache_line(f, "k", NULL, &r);
-        fclose(f);
-    }
-    analysis_cache_load(&c, path);
-    CHECK_EQ_INT(c.n, 0);
-    analysis_cache_free(&c);
-    char out[64];
-    analysis_cache_path("/a/b/night.lathe", out, sizeof out);
-    CHECK_EQ_STR(out, "/a/b/.night.lathe.cache");
-    analysis_cache_path("night.lathe", out, sizeof out);
-    CHECK_EQ_STR(out, ".night.lathe.cache");
-}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Background loudness analysis for the console (its cache file is
- * analysis_cache.c).
+ * audio/measure_cache.c, shared with the commands).
  *
  * Shared data, all under `lock`: the mix records (one per mix file), the
  * processed records (one per distinct way a track is played), the slots
@@ -11,7 +11,6 @@
  * results and replaces the slots. Every published result writes one byte
  * to the pipe, so the UI thread never blocks on the workers. */
 #include "tui/analysis.h"
-#include "tui/analysis_cache.h"
 
 #include <fcntl.h>
 #include <math.h>
@@ -25,6 +24,8 @@
 #include <unistd.h>
 
 #include "audio/album_stream.h"
+#include "audio/measure_cache.h"
+#include "audio/measure_key.h"
 #include "audio/ddp_read.h"
 #include "audio/mixprobe.h"
 #include "audio/soundfile.h"
@@ -46,7 +47,7 @@ struct mixrec {
     char *path;
     const struct ddp *ddp;  /* a DDP track: frames from `from`, not a file */
     int64_t from, frames;
-    char content[ANALYSIS_CONTENT_KEY_MAX];  /* "size mtime hash", once read */
+    char content[MEASURE_CONTENT_KEY_MAX];  /* "size mtime hash", once read */
     int state;              /* 0 pending, 1 measured, -1 failed */
     bool claimed;
     struct loudness_result r;
@@ -82,7 +83,7 @@ struct analysis {
     struct slot *slots;
     int nslots;             /* the tracks', then the references' */
     int ntracks;
-    struct analysis_cache cache;
+    struct measure_cache cache;     /* what the file held, and what was measured since */
     char *cache_path;       /* NULL: no cache file */
     unsigned long cache_version, cache_written;  /* under lock / write_lock */
     pthread_mutex_t write_lock;
@@ -115,8 +116,8 @@ static bool grow(void *arrayp, int n, int *cap, size_t size)
     return true;
 }
 
-/* Writes what the latest state knows: measured mixes and processed
- * records, the older lines dropped, so the file stays the album's size. */
+/* Writes the cache file: a copy of the entries taken under the lock,
+ * written outside it, so the UI thread never waits on the disk. */
 static void cache_write(struct analysis *a)
 {
     if (!a->cache_path)
@@ -124,27 +125,35 @@ static void cache_write(struct analysis *a)
     pthread_mutex_lock(&a->write_lock);
     pthread_mutex_lock(&a->lock);
     unsigned long version = a->cache_version;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = version != a->cache_written ? open_memstream(&text, &len) : NULL;
-    if (m) {
-        analysis_cache_header(m);
-        for (int i = 0; i < a->nmixes; i++)
-            if (a->mixes[i]->state > 0)
-                analysis_cache_line(m, a->mixes[i]->content, NULL, &a->mixes[i]->r);
-        for (int i = 0; i < a->nprocs; i++)
-            if (a->procs[i]->state > 0 && a->procs[i]->referenced)
-                analysis_cache_line(m, a->procs[i]->mix->content, a->procs[i]->text,
-                                    &a->procs[i]->r);
-    }
+    struct measure_cache copy = { 0 };
+    bool ok = version != a->cache_written;
+    for (int i = 0; ok && i < a->cache.n; i++)
+        ok = measure_cache_put(&copy, a->cache.items[i].kind, a->cache.items[i].key,
+                               a->cache.items[i].value);
     pthread_mutex_unlock(&a->lock);
-    if (m && fclose(m) == 0) {
-        char err[512];
-        if (file_write_atomic(a->cache_path, text, len, false, err, sizeof err))
-            a->cache_written = version;
-    }
-    free(text);
+    char err[4200];
+    if (ok && measure_cache_save(&copy, a->cache_path, err, sizeof err))
+        a->cache_written = version;
+    measure_cache_free(&copy);
     pthread_mutex_unlock(&a->write_lock);
+}
+
+/* A loudness result filed under kind and key (lock held); false when none. */
+static bool cache_find(struct analysis *a, const char *kind, const char *key,
+                       struct loudness_result *r)
+{
+    const char *v = measure_cache_get(&a->cache, kind, key);
+    const char *end = v ? measure_result_parse(v, r) : NULL;
+    return end && *end == 0;
+}
+
+static void cache_add(struct analysis *a, const char *kind, const char *key,
+                      const struct loudness_result *r)
+{
+    char v[MEASURE_RESULT_MAX];
+    measure_result_format(v, sizeof v, r);
+    if (measure_cache_put(&a->cache, kind, key, v))
+        a->cache_version++;
 }
 
 /* ---- measuring ---- */
@@ -284,12 +293,12 @@ static void run_mix(struct analysis *a, struct mixrec *m)
         return;
     }
     char content[sizeof m->content];
-    bool ok = analysis_content_key(m->path, content, sizeof content);
+    bool ok = measure_content_key(m->path, content, sizeof content);
     pthread_mutex_lock(&a->lock);
     snprintf(m->content, sizeof m->content, "%s", content);
-    const struct analysis_cache_entry *hit = ok ? analysis_cache_find(&a->cache, false, content) : NULL;
-    if (hit) {
-        m->r = hit->r;
+    struct loudness_result hit;
+    if (ok && cache_find(a, "mix", content, &hit)) {
+        m->r = hit;
         m->state = 1;
         atomic_fetch_add(&a->hits, 1);
     } else if (ok) {
@@ -300,8 +309,8 @@ static void run_mix(struct analysis *a, struct mixrec *m)
         pthread_mutex_lock(&a->lock);
         m->r = r;
         m->state = ok ? 1 : -1;
-        if (ok && analysis_cache_add(&a->cache, false, content, &r))
-            a->cache_version++;
+        if (ok)
+            cache_add(a, "mix", content, &r);
     } else {
         m->state = -1;
     }
@@ -329,10 +338,10 @@ static void run_proc(struct analysis *a, struct procrec *p)
         p->claimed = false;
         return;
     }
-    snprintf(key, klen, "%s\t%s", m->content, p->text);
-    const struct analysis_cache_entry *hit = analysis_cache_find(&a->cache, true, key);
-    if (hit) {
-        p->r = hit->r;
+    snprintf(key, klen, "%s %s", m->content, p->text);
+    struct loudness_result hit;
+    if (cache_find(a, "proc", key, &hit)) {
+        p->r = hit;
         p->state = 1;
         atomic_fetch_add(&a->hits, 1);
     } else {
@@ -347,8 +356,8 @@ static void run_proc(struct analysis *a, struct procrec *p)
         text_release(t);
         p->r = r;
         p->state = ok ? 1 : -1;
-        if (ok && analysis_cache_add(&a->cache, true, key, &r))
-            a->cache_version++;
+        if (ok)
+            cache_add(a, "proc", key, &r);
     }
     free(key);
     text_release(p->session);
@@ -475,7 +484,7 @@ static void update(struct analysis *a, const struct session *s, double ready)
         char mpath[4096];
         mix_path(s, tr->file, mpath, sizeof mpath);
         struct mixrec *m = mix_for(a, mpath);
-        char *settings = m ? analysis_settings_text(s, i) : NULL;
+        char *settings = m ? measure_track_alone_key(s, i) : NULL;
         struct procrec *p = settings ? proc_for(a, m, settings, ready) : NULL;
         slots[i].mix = m;
         slots[i].proc = p;
@@ -537,7 +546,7 @@ void analysis_free(struct analysis *a)
         free(a->procs[i]->text);
         free(a->procs[i]);
     }
-    analysis_cache_free(&a->cache);
+    measure_cache_free(&a->cache);
     free(a->mixes);
     free(a->procs);
     free_slots(a->slots, a->nslots);
@@ -595,12 +604,12 @@ struct analysis *analysis_start(const struct session *s)
         return NULL;
     if (s->path) {
         char path[4096 + 16];
-        analysis_cache_path(s->path, path, sizeof path);
+        measure_cache_path(s->path, path, sizeof path);
         if (!(a->cache_path = strdup(path))) {
             analysis_free(a);
             return NULL;
         }
-        analysis_cache_load(&a->cache, a->cache_path);
+        measure_cache_load(&a->cache, a->cache_path);
     }
     update(a, s, 0);
     return start_workers(a);

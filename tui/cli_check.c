@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "audio/measure.h"
+#include "audio/measure_reuse.h"
 #include "audio/mix_analysis.h"
 #include "audio/mixprobe.h"
 #include "audio/platforms.h"
@@ -93,8 +93,37 @@ static void print_json(const char *path, const struct session *s, const struct t
  * rate conversions, and the loudness a render would have against the target.
  * With `pv`, the one measurement of the master also fills the platform
  * preview. */
-static void check_audio(struct session *s, const struct timeline *tl, struct problems *p,
-                        struct platform_preview *pv)
+/* platforms_measure, the album pass taken from the cache when it holds it. */
+static bool measure_platforms(struct measure_reuse *r, const struct session *s,
+                              const struct timeline *tl, struct platform_preview *out, char *err,
+                              size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->ceiling = NAN;
+    for (int i = 0; i < s->noutputs; i++)
+        if (s->outputs[i].has_ceiling && (isnan(out->ceiling) || s->outputs[i].ceiling < out->ceiling))
+            out->ceiling = s->outputs[i].ceiling;
+    out->ntracks = s->ntracks;
+    out->tracks = calloc((size_t)s->ntracks + 1, sizeof *out->tracks);
+    if (!out->tracks) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    if (!measure_reuse_album(r, s, tl, !isnan(out->ceiling), out->ceiling, ALBUM_METER_REPORT,
+                             out->tracks, &out->album, err, errlen)) {
+        platforms_free(out);
+        return false;
+    }
+    if (!platforms_apply(out)) {
+        snprintf(err, errlen, "out of memory");
+        platforms_free(out);
+        return false;
+    }
+    return true;
+}
+
+static void check_audio(struct measure_reuse *r, struct session *s, const struct timeline *tl,
+                        struct problems *p, struct platform_preview *pv)
 {
     int n = s->ntracks;
     struct mix_analysis *jobs = calloc((size_t)(n ? n : 1), sizeof *jobs);
@@ -111,11 +140,8 @@ static void check_audio(struct session *s, const struct timeline *tl, struct pro
         jobs[njobs].path = paths[njobs];
         track_of[njobs++] = i;
     }
-    struct mix_pool pool = { 0 };
-    if (njobs) {
-        mix_pool_start(&pool, jobs, njobs, 0);
-        mix_pool_join(&pool);
-    }
+    if (njobs)
+        measure_reuse_mixes(r, s, jobs, track_of, njobs);
     for (int j = 0; j < njobs; j++) {
         int t = track_of[j] + 1;
         const struct mix_analysis *a = &jobs[j];
@@ -147,7 +173,7 @@ static void check_audio(struct session *s, const struct timeline *tl, struct pro
         return;
     char err[1024];
     if (pv) {
-        if (!platforms_measure(s, tl, pv, err, sizeof err)) {
+        if (!measure_platforms(r, s, tl, pv, err, sizeof err)) {
             problems_add(p, SEV_ERROR, 0, "render", "%s", err);
             return;
         }
@@ -162,8 +188,8 @@ static void check_audio(struct session *s, const struct timeline *tl, struct pro
     if (lr && pv) {
         memcpy(lr, pv->tracks, (size_t)n * sizeof *lr);
         album = pv->album;
-    } else if (!lr || !measure_album(s, tl, !isnan(ceiling), ceiling, ALBUM_METER_LEAN, lr, &album,
-                                         err, sizeof err)) {
+    } else if (!lr || !measure_reuse_album(r, s, tl, !isnan(ceiling), ceiling, ALBUM_METER_LEAN, lr,
+                                               &album, err, sizeof err)) {
         if (lr)
             problems_add(p, SEV_ERROR, 0, "render", "%s", err);
         free(lr);
@@ -202,6 +228,20 @@ static void add_render_refusals(const struct session *s, const struct timeline *
             p->items[before].output = it->output;
     }
     problems_free(&r);
+}
+
+/* With LATHE_MEASURE_STATS set, what the measurements cost, on stderr
+ * (the report itself is the same whether figures were measured or
+ * reused). */
+static void report_stats(const struct measure_reuse *r)
+{
+    if (!getenv("LATHE_MEASURE_STATS"))
+        return;
+    struct measure_stats st;
+    measure_reuse_stats(r, &st);
+    fprintf(stderr, "lathe check: measured %d mixes (%d from the cache), %d tracks in %d album "
+            "passes (%d from the cache)\n", st.mixes_decoded, st.mixes_cached, st.tracks_measured,
+            st.album_passes, st.tracks_cached);
 }
 
 int cli_check(int argc, char **argv)
@@ -259,8 +299,19 @@ int cli_check(int argc, char **argv)
     }
     /* the loudness and peaks of a session with errors would mislead */
     bool audio_checked = audio && p.errors == 0;
-    if (audio_checked)
-        check_audio(s, &tl, &p, platforms ? &pv : NULL);
+    if (audio_checked) {
+        struct measure_reuse *r = measure_reuse_open(s);
+        if (!r) {
+            fprintf(stderr, "lathe check: out of memory\n");
+            problems_free(&p);
+            timeline_free(&tl);
+            session_free(s);
+            return EXIT_USAGE;
+        }
+        check_audio(r, s, &tl, &p, platforms ? &pv : NULL);
+        report_stats(r);
+        measure_reuse_close(r);
+    }
     if (json) {
         print_json(path, s, &tl, &p, audio_checked, platforms ? &pv : NULL);
     } else {

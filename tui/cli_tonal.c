@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/measure_reuse.h"
 #include "audio/mixprobe.h"
 #include "audio/tonal.h"
 #include "dsp/tonal_match.h"
@@ -22,6 +23,18 @@ static void json_bands(const char *key, const double *db)
         json_number(stdout, db[i]);
     }
     printf("]");
+}
+
+/* With LATHE_MEASURE_STATS set, what the measurements cost, on stderr. */
+static void report_stats(const struct measure_reuse *r)
+{
+    if (!getenv("LATHE_MEASURE_STATS"))
+        return;
+    struct measure_stats st;
+    measure_reuse_stats(r, &st);
+    fprintf(stderr, "lathe analyze: measured %d files (%d from the cache), %d tracks in %d album "
+            "passes (%d from the cache)\n", st.mixes_decoded, st.mixes_cached, st.tracks_measured,
+            st.album_passes, st.tracks_cached);
 }
 
 int cli_analyze_tonal(int argc, char **argv)
@@ -78,6 +91,7 @@ int cli_analyze_tonal(int argc, char **argv)
     int status = EXIT_USAGE;
     int ref = tonal_find_reference(s, ref_name, err, sizeof err);
     struct timeline tl = { 0 };
+    struct measure_reuse *reuse = NULL;
     double (*db)[OCTAVE_BANDS] = calloc((size_t)s->ntracks + 1, sizeof *db);
     double rdb[OCTAVE_BANDS];
     if (ref < 0 || !db)
@@ -99,12 +113,14 @@ int cli_analyze_tonal(int argc, char **argv)
         snprintf(err, sizeof err, "out of memory");
         goto out;
     }
-    if (!tonal_of_reference(s, ref, rdb, err, sizeof err))
+    if (!(reuse = measure_reuse_open(s))) {
+        snprintf(err, sizeof err, "out of memory");
         goto out;
-    bool ok = only ? tonal_of_track(s, &tl, only - 1, db[only - 1], err, sizeof err)
-                   : tonal_of_tracks(s, &tl, db, err, sizeof err);
-    if (!ok)
+    }
+    if (!measure_reuse_tonal_reference(reuse, s, ref, rdb, err, sizeof err) ||
+        !measure_reuse_tonal_tracks(reuse, s, &tl, only, db, err, sizeof err))
         goto out;
+    report_stats(reuse);
     const char *rname = s->refs[ref].name ? s->refs[ref].name : s->refs[ref].file;
     if (json) {
         printf("{\"reference\": ");
@@ -144,6 +160,7 @@ int cli_analyze_tonal(int argc, char **argv)
 out:
     if (status != EXIT_OK)
         fprintf(stderr, "lathe analyze: %s\n", err);
+    measure_reuse_close(reuse);
     free(db);
     timeline_free(&tl);
     session_free(s);
