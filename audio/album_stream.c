@@ -62,6 +62,7 @@ struct album_stream {
     int ntracks;
     int first_active;
     struct album_source src;
+    struct album_premaster pm;      /* the master's input, when .read is set */
     struct mix_reader **readers;    /* the file source's, one per track */
     struct album_chains *cur;       /* the chains that play */
     struct album_chains *old;       /* the ones crossfaded from, while ramping */
@@ -433,8 +434,14 @@ void album_stream_free(struct album_stream *a)
 /* Audio thread: the sum of the tracks over album frames [in_pos, in_pos + n). */
 static bool premaster_read(struct album_stream *a, double *buf, int n)
 {
-    memset(buf, 0, sizeof(double) * (size_t)n * ALBUM_CHANNELS);
     int64_t lo = a->in_pos, hi = a->in_pos + n;
+    if (a->pm.read) {
+        if (!a->pm.read(a->pm.ctx, lo, buf, n, a->error, sizeof a->error))
+            return false;
+        a->in_pos = hi;
+        return true;
+    }
+    memset(buf, 0, sizeof(double) * (size_t)n * ALBUM_CHANNELS);
     for (int i = a->first_active; i < a->ntracks; i++) {
         struct track_src *ts = &a->tracks[i];
         int64_t start = ts->tt->audio_start, end = start + ts->tt->audio_length;
@@ -538,4 +545,9 @@ void album_stream_start_at(struct album_stream *a, int64_t pos)
 void album_stream_skip_master(struct album_stream *a, bool skip)
 {
     a->skip_master = skip;
+}
+
+void album_stream_set_premaster(struct album_stream *a, const struct album_premaster *pm)
+{
+    a->pm = *pm;
 }

@@ -107,4 +107,18 @@ void album_stream_gain_reduction(const struct album_stream *a, int track, double
  * measurements such as leveling's. Call before the first album_stream_read. */
 void album_stream_skip_master(struct album_stream *a, bool skip);
 
+/* Where the master's input comes from when it is already known: the album
+ * before the master chain (what a read with album_stream_skip_master gives)
+ * over frames [pos, pos + frames), silence past the album end. Leveling
+ * passes run the master from a cache of it. */
+struct album_premaster {
+    void *ctx;
+    /* false on failure, with a message in err; called on the reading thread */
+    bool (*read)(void *ctx, int64_t pos, double *buf, int frames, char *err, size_t errlen);
+};
+
+/* Before the first read: the master's input comes from `pm` (copied); the
+ * tracks' mixes and chains are then never read. */
+void album_stream_set_premaster(struct album_stream *a, const struct album_premaster *pm);
+
 #endif

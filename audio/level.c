@@ -6,7 +6,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "audio/framecache.h"
+#include "audio/level_cache.h"
 #include "audio/measure.h"
 #include "session/timeline.h"
 
@@ -96,6 +99,18 @@ static bool correct(struct session *s, const struct loudness_result *lr,
     return moved;
 }
 
+/* The session's folder, where the cache's file goes if $TMPDIR has no room. */
+static void session_dir(const struct session *s, char *dir, size_t len)
+{
+    const char *slash = s->path ? strrchr(s->path, '/') : NULL;
+    if (!slash)
+        snprintf(dir, len, ".");
+    else if (slash == s->path)
+        snprintf(dir, len, "/");
+    else
+        snprintf(dir, len, "%.*s", (int)(slash - s->path), s->path);
+}
+
 bool level_session(struct session *s, double ceiling, struct loudness_result *tracks,
                    struct level_report *r, char *err, size_t errlen)
 {
@@ -117,6 +132,39 @@ bool level_session(struct session *s, double ceiling, struct loudness_result *tr
         snprintf(err, errlen, "out of memory");
         return false;
     }
+    if (framecache_memory_limit() < 0) {
+        snprintf(err, errlen, "LATHE_LEVEL_MEMORY \"%s\" — expected bytes like 512M",
+                 getenv("LATHE_LEVEL_MEMORY"));
+        timeline_free(&tl);
+        free(hist);
+        if (!tracks)
+            free(lr);
+        return false;
+    }
+    /* What the gains do not change is read once; if there is no room for
+     * it, every pass reads the mixes as before. */
+    bool fatal = false;
+    char why[400], dir[4096];
+    session_dir(s, dir, sizeof dir);
+    struct level_cache *cache =
+        level_cache_build(s, &tl, s->album.leveling == LEVEL_TRACK ? LEVEL_CACHE_MIXES
+                                                                   : LEVEL_CACHE_PREMASTER,
+                          dir, &fatal, why, sizeof why);
+    if (!cache && fatal) {
+        snprintf(err, errlen, "%s", why);
+        timeline_free(&tl);
+        free(hist);
+        if (!tracks)
+            free(lr);
+        return false;
+    }
+    if (cache) {
+        r->cached = true;
+        r->cache_on_disk = level_cache_on_disk(cache);
+    } else {
+        snprintf(r->note, sizeof r->note, "no room to keep the album between passes (%s): every pass reads the mixes", why);
+    }
+    const struct measure_feed *feed = cache ? level_cache_feed(cache) : NULL;
     /* Steering passes measure only the integrated loudness that steering
      * reads: the album's or the tracks' (no true peak, no range, one
      * K-weighting instead of two). The pass expected to be
@@ -132,7 +180,7 @@ bool level_session(struct session *s, double ceiling, struct loudness_result *tr
     while (r->passes < LEVEL_MAX_PASSES && !done) {
         if (r->passes == LEVEL_MAX_PASSES - 1)
             full = true;
-        if (!measure_album(s, &tl, r->has_ceiling, r->ceiling,
+        if (!measure_album_feed(s, &tl, feed, r->has_ceiling, r->ceiling,
                            full ? ALBUM_METER_REPORT : lean, lr, &r->album, err,
                            errlen)) {
             ok = false;
@@ -145,6 +193,7 @@ bool level_session(struct session *s, double ceiling, struct loudness_result *tr
         full = miss <= LEVEL_NEAR;
     }
     r->converged = done;
+    level_cache_free(cache);
     timeline_free(&tl);
     free(hist);
     if (!tracks)

@@ -21,6 +21,11 @@ struct level_report {
     bool has_ceiling;
     double ceiling;             /* dBTP, when has_ceiling */
     struct loudness_result album;
+    /* How the passes read the album: from a cache made once (in memory or
+     * a temporary file), or, when it could not be made, from the mixes on
+     * every pass, with the reason in `note`. */
+    bool cached, cache_on_disk;
+    char note[512];
 };
 
 /* The lowest ceiling among the session's outputs; false when none has one. */

@@ -47,9 +47,22 @@ bool measure_album(const struct session *s, const struct timeline *tl, bool has_
                    double ceiling, enum album_meter_mode mode, struct loudness_result *tracks,
                    struct loudness_result *album, char *err, size_t errlen)
 {
-    struct album_stream *a = album_stream_new(s, tl, err, errlen);
+    return measure_album_feed(s, tl, NULL, has_ceiling, ceiling, mode, tracks, album, err,
+                              errlen);
+}
+
+bool measure_album_feed(const struct session *s, const struct timeline *tl,
+                        const struct measure_feed *feed, bool has_ceiling, double ceiling,
+                        enum album_meter_mode mode, struct loudness_result *tracks,
+                        struct loudness_result *album, char *err, size_t errlen)
+{
+    struct album_stream *a = feed && feed->source
+                                 ? album_stream_new_source(s, tl, feed->source, err, errlen)
+                                 : album_stream_new(s, tl, err, errlen);
     if (!a)
         return false;
+    if (feed && feed->premaster)
+        album_stream_set_premaster(a, feed->premaster);
     struct chain *limiter = NULL;
     struct chain_runner *runner = NULL;
     if (has_ceiling) {

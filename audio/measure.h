@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "audio/album_stream.h"
 #include "dsp/album_meter.h"
 #include "session/model.h"
 #include "session/timeline.h"
@@ -18,5 +19,20 @@
 bool measure_album(const struct session *s, const struct timeline *tl, bool has_ceiling,
                    double ceiling, enum album_meter_mode mode, struct loudness_result *tracks,
                    struct loudness_result *album, char *err, size_t errlen);
+
+/* Where a measurement takes the album from instead of the mix files: the
+ * tracks' session-rate audio (`source`), or the album before the master
+ * (`premaster`, which then skips the tracks altogether). Either may be
+ * NULL; the results are the same bits as reading the files. */
+struct measure_feed {
+    const struct album_source *source;
+    const struct album_premaster *premaster;
+};
+
+/* measure_album with the album from `feed` (NULL: the files). */
+bool measure_album_feed(const struct session *s, const struct timeline *tl,
+                        const struct measure_feed *feed, bool has_ceiling, double ceiling,
+                        enum album_meter_mode mode, struct loudness_result *tracks,
+                        struct loudness_result *album, char *err, size_t errlen);
 
 #endif

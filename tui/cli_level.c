@@ -105,6 +105,8 @@ int cli_level(int argc, char **argv)
     printf("%s: %s leveling to %.1f LUFS%s (%d pass%s)\n", path,
            s->album.leveling == LEVEL_TRACK ? "track" : "album", s->album.target,
            r.has_ceiling ? "" : ", no limiter", r.passes, r.passes == 1 ? "" : "es");
+    if (r.note[0])
+        printf("  note: %s\n", r.note);
     for (int i = 0; i < s->ntracks; i++)
         printf("  %2d  %-28.28s gain %+6.2f dB  %6.1f LUFS  %5.1f dBTP\n", i + 1,
                s->tracks[i].text.title ? s->tracks[i].text.title : s->tracks[i].file,
