@@ -571,6 +571,8 @@ int proc_format(const struct proc *p, char *buf, size_t len)
     size_t used = 0;
     int total = 0;
     int last_pos = -1;
+    if (len)
+        buf[0] = 0;             /* a processor with nothing set is "" */
     for (int i = 0; i < d->nparams; i++)
         if (d->params[i].positional && p->count[i])
             last_pos = i;

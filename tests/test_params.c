@@ -88,3 +88,14 @@ TEST(multiband_bands_and_defaults)
     CHECK_NEAR(proc_get_band(&p, MB_RATIO, 3), 3, 0);
     CHECK_NEAR(proc_get_band(&p, MB_THRESHOLD, 2), -18, 0);
 }
+
+TEST(a_processor_with_nothing_set_formats_as_empty)
+{
+    /* the buffer held the last caller's text: it must not show through */
+    char buf[64] = "stale text";
+    struct proc p;
+    memset(&p, 0, sizeof p);
+    p.kind = PROC_COMP;
+    CHECK_EQ_INT(proc_format(&p, buf, sizeof buf), 0);
+    CHECK_EQ_STR(buf, "");
+}
