@@ -79,10 +79,10 @@ console_conflict() {
     wait_for "$1" "+0.5" >/dev/null || return 1
     "$LATHE" do "$1.lathe" 'select 2' 'note from outside' >/dev/null || return 1
     T send-keys -t "$1" s
-    wait_for "$1" "the file changed on disk" || return 1
+    wait_for "$1" "file changed on disk: r reloads" || return 1
     T send-keys -t "$1" "$2"
 }
-if console_conflict mine m && wait_for mine "your edits are saved as mine.mine.lathe" &&
+if console_conflict mine m && wait_for mine "yours saved as mine.mine.lathe" &&
    grep -q '^note = from outside' mine.lathe && ! grep -q '^gain' mine.lathe &&
    grep -q '^gain = +0.5dB' mine.mine.lathe && ! grep -q '^note' mine.mine.lathe; then
     ok "console: s after an outside edit asks; m keeps theirs and saves ours as NAME.mine.lathe"
@@ -90,7 +90,7 @@ else
     fail "console keeps both sides with m" "$(cat mine.lathe 2>/dev/null | grep -E '^(note|gain)')"
 fi
 T kill-session -t mine 2>/dev/null
-if console_conflict reload r && wait_for reload "reloaded reload.lathe" &&
+if console_conflict reload r && wait_for reload "reloaded reload.lathe (theirs)" &&
    grep -q '^note = from outside' reload.lathe && ! grep -q '^gain' reload.lathe &&
    grep -q '^gain = +0.5dB' reload.mine.lathe; then
     T send-keys -t reload q
@@ -108,7 +108,7 @@ if wait_for quitting "playback not available" >/dev/null && T send-keys -t quitt
    wait_for quitting "+0.5" >/dev/null &&
    "$LATHE" do quitting.lathe 'select 2' 'note from outside' >/dev/null &&
    T send-keys -t quitting q && wait_for quitting "unsaved changes" >/dev/null &&
-   T send-keys -t quitting s && wait_for quitting "the file changed on disk" >/dev/null; then
+   T send-keys -t quitting s && wait_for quitting "file changed on disk: r reloads" >/dev/null; then
     T send-keys -t quitting m
     wait_exit quitting
     if [ "$code" = 0 ] && grep -q '^note = from outside' quitting.lathe && grep -q '^gain = +0.5dB' quitting.mine.lathe; then

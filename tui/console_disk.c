@@ -59,7 +59,7 @@ unsigned console_disk_answer(struct console *c, int key)
     c->quit_after_save = false;
     session_side_path(mine->path, side, sizeof side);
     if (key != 'r' && key != 'R' && key != 'm' && key != 'M') {
-        console_message(c, false, "not saved: %s is theirs, your edits are unsaved (s asks again)",
+        console_message(c, false, "not saved: %s is theirs, yours are unsaved (s asks again)",
                         mine->path);
         return DRAW_MESSAGE;
     }
@@ -81,8 +81,8 @@ unsigned console_disk_answer(struct console *c, int key)
     c->quit = quitting;
     if (key == 'm' || key == 'M') {
         recovery_path(mine->path, c->recover_path, sizeof c->recover_path);
-        console_message(c, false, "your edits are saved as %s and the console goes on there; "
-                        "%s is as the other writer left it", side, theirs_path);
+        console_message(c, false, "yours saved as %s, edited from now on; %s is theirs", side,
+                        theirs_path);
         return DRAW_ALL;
     }
     if (!reload(c, theirs_path, err, sizeof err)) {
@@ -91,8 +91,7 @@ unsigned console_disk_answer(struct console *c, int key)
                         side, theirs_path, err);
         return DRAW_ALL;
     }
-    console_message(c, false, "reloaded %s as the other writer left it; your edits are in %s",
-                    theirs_path, side);
+    console_message(c, false, "reloaded %s (theirs); yours are in %s", theirs_path, side);
     return DRAW_ALL;
 }
 
@@ -122,21 +121,19 @@ unsigned console_disk_watch(struct console *c)
     if (job) {
         /* looked at again on every tick, taken in when the job is done */
         if (!told)
-            console_message(c, true, "%s changed on disk (another lathe or an editor); it is "
-                            "taken in when %s is done", shown, job);
+            console_message(c, true, "%s changed on disk; taken in when %s is done", shown, job);
         return told ? 0 : DRAW_MESSAGE;
     }
     c->disk_seen = st;
     if (c->e->dirty) {
-        console_message(c, true, "%s changed on disk (another lathe or an editor); your edits "
-                        "are unsaved, s asks what to do", shown);
+        console_message(c, true, "%s changed on disk; yours are unsaved: s asks what to do", shown);
         return DRAW_MESSAGE;
     }
     if (!reload(c, shown, err, sizeof err)) {
         console_message(c, true, "%s changed on disk and cannot be loaded: %s", shown, err);
         return DRAW_MESSAGE;
     }
-    console_message(c, false, "reloaded %s: another lathe or an editor saved it", shown);
+    console_message(c, false, "reloaded %s: another writer saved it", shown);
     return DRAW_ALL;
 }
 

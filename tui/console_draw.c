@@ -539,8 +539,8 @@ static void draw_message(struct console *c)
         put(r->y, 0, c->cols, "unsaved changes: s saves and quits, q discards them, "
             "other keys go back", R_WARN);
     } else if (c->asking == ASK_CHANGED) {
-        put(r->y, 0, c->cols, "the file changed on disk: r reloads it, m keeps yours as "
-            "NAME.mine.lathe, other keys go back", R_WARN);
+        put(r->y, 0, c->cols, "file changed on disk: r reloads it, m keeps yours as "
+            "NAME.mine.lathe, Esc back", R_WARN);
     } else if (c->asking == ASK_RECOVER) {
         put(r->y, 0, c->cols, "a recovery file holds unsaved edits newer than the session: "
             "recover them? (y/n)", R_WARN);
