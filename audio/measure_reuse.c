@@ -74,6 +74,16 @@ void measure_reuse_stats(const struct measure_reuse *r, struct measure_stats *ou
     *out = r->stats;
 }
 
+void measure_reuse_report(const struct measure_reuse *r, const char *command, const char *what)
+{
+    if (!getenv("LATHE_MEASURE_STATS"))
+        return;
+    const struct measure_stats *st = &r->stats;
+    fprintf(stderr, "%s: measured %d %s (%d from the cache), %d tracks in %d album passes "
+            "(%d from the cache)\n", command, st->mixes_decoded, what, st->mixes_cached,
+            st->tracks_measured, st->album_passes, st->tracks_cached);
+}
+
 static void file_entry(struct measure_reuse *r, const char *kind, const char *key, const char *value)
 {
     if (measure_cache_put(&r->cache, kind, key, value))

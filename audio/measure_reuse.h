@@ -48,6 +48,10 @@ struct measure_reuse *measure_reuse_open(const struct session *s);
  * written keeps no cache; nothing is said) and frees. NULL does nothing. */
 void measure_reuse_close(struct measure_reuse *r);
 void measure_reuse_stats(const struct measure_reuse *r, struct measure_stats *out);
+/* With LATHE_MEASURE_STATS set in the environment, one line on stderr of
+ * what was measured and what came from the cache ("lathe check: measured 0
+ * mixes (10 from the cache), ..."), `what` naming the mixes. */
+void measure_reuse_report(const struct measure_reuse *r, const char *command, const char *what);
 
 /* Analyses the mixes of jobs[0..n-1] (mix_analysis.h), jobs[j] being the
  * mix of track track_of[j]: from the cache when the mix is unchanged

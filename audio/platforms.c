@@ -64,8 +64,8 @@ bool platforms_apply(struct platform_preview *pv)
     return true;
 }
 
-bool platforms_measure(const struct session *s, const struct timeline *tl,
-                       struct platform_preview *out, char *err, size_t errlen)
+bool platforms_prepare(const struct session *s, struct platform_preview *out, char *err,
+                       size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->ceiling = NAN;
@@ -78,6 +78,14 @@ bool platforms_measure(const struct session *s, const struct timeline *tl,
         snprintf(err, errlen, "out of memory");
         return false;
     }
+    return true;
+}
+
+bool platforms_measure(const struct session *s, const struct timeline *tl,
+                       struct platform_preview *out, char *err, size_t errlen)
+{
+    if (!platforms_prepare(s, out, err, errlen))
+        return false;
     if (!measure_album(s, tl, !isnan(out->ceiling), out->ceiling, ALBUM_METER_REPORT,
                        out->tracks, &out->album, err, errlen)) {
         platforms_free(out);

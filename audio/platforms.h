@@ -72,6 +72,12 @@ bool platforms_apply(struct platform_preview *pv);
 /* Measures the session's album as the album stream plays it (master chain,
  * and a true-peak limiter at the lowest output ceiling, as `check` does)
  * and applies every platform. The mixes must have been probed. */
+/* The first half of platforms_measure, for a caller that measures the
+ * album its own way (from the measurement cache): the ceiling the outputs
+ * set, and room for the tracks' results. Then measure into out->tracks and
+ * out->album (REPORT mode, at out->ceiling) and call platforms_apply. */
+bool platforms_prepare(const struct session *s, struct platform_preview *out, char *err,
+                       size_t errlen);
 bool platforms_measure(const struct session *s, const struct timeline *tl,
                        struct platform_preview *out, char *err, size_t errlen);
 

@@ -98,17 +98,8 @@ static bool measure_platforms(struct measure_reuse *r, const struct session *s,
                               const struct timeline *tl, struct platform_preview *out, char *err,
                               size_t errlen)
 {
-    memset(out, 0, sizeof *out);
-    out->ceiling = NAN;
-    for (int i = 0; i < s->noutputs; i++)
-        if (s->outputs[i].has_ceiling && (isnan(out->ceiling) || s->outputs[i].ceiling < out->ceiling))
-            out->ceiling = s->outputs[i].ceiling;
-    out->ntracks = s->ntracks;
-    out->tracks = calloc((size_t)s->ntracks + 1, sizeof *out->tracks);
-    if (!out->tracks) {
-        snprintf(err, errlen, "out of memory");
+    if (!platforms_prepare(s, out, err, errlen))
         return false;
-    }
     if (!measure_reuse_album(r, s, tl, !isnan(out->ceiling), out->ceiling, ALBUM_METER_REPORT,
                              out->tracks, &out->album, err, errlen)) {
         platforms_free(out);
@@ -230,20 +221,6 @@ static void add_render_refusals(const struct session *s, const struct timeline *
     problems_free(&r);
 }
 
-/* With LATHE_MEASURE_STATS set, what the measurements cost, on stderr
- * (the report itself is the same whether figures were measured or
- * reused). */
-static void report_stats(const struct measure_reuse *r)
-{
-    if (!getenv("LATHE_MEASURE_STATS"))
-        return;
-    struct measure_stats st;
-    measure_reuse_stats(r, &st);
-    fprintf(stderr, "lathe check: measured %d mixes (%d from the cache), %d tracks in %d album "
-            "passes (%d from the cache)\n", st.mixes_decoded, st.mixes_cached, st.tracks_measured,
-            st.album_passes, st.tracks_cached);
-}
-
 int cli_check(int argc, char **argv)
 {
     const char *path = NULL;
@@ -309,7 +286,7 @@ int cli_check(int argc, char **argv)
             return EXIT_USAGE;
         }
         check_audio(r, s, &tl, &p, platforms ? &pv : NULL);
-        report_stats(r);
+        measure_reuse_report(r, "lathe check", "mixes");
         measure_reuse_close(r);
     }
     if (json) {

@@ -25,18 +25,6 @@ static void json_bands(const char *key, const double *db)
     printf("]");
 }
 
-/* With LATHE_MEASURE_STATS set, what the measurements cost, on stderr. */
-static void report_stats(const struct measure_reuse *r)
-{
-    if (!getenv("LATHE_MEASURE_STATS"))
-        return;
-    struct measure_stats st;
-    measure_reuse_stats(r, &st);
-    fprintf(stderr, "lathe analyze: measured %d files (%d from the cache), %d tracks in %d album "
-            "passes (%d from the cache)\n", st.mixes_decoded, st.mixes_cached, st.tracks_measured,
-            st.album_passes, st.tracks_cached);
-}
-
 int cli_analyze_tonal(int argc, char **argv)
 {
     const char *path = NULL, *ref_name = NULL;
@@ -120,7 +108,7 @@ int cli_analyze_tonal(int argc, char **argv)
     if (!measure_reuse_tonal_reference(reuse, s, ref, rdb, err, sizeof err) ||
         !measure_reuse_tonal_tracks(reuse, s, &tl, only, db, err, sizeof err))
         goto out;
-    report_stats(reuse);
+    measure_reuse_report(reuse, "lathe analyze", "files");
     const char *rname = s->refs[ref].name ? s->refs[ref].name : s->refs[ref].file;
     if (json) {
         printf("{\"reference\": ");
