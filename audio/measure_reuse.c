@@ -214,24 +214,24 @@ void measure_reuse_mixes(struct measure_reuse *r, const struct session *s,
                          struct mix_analysis *jobs, const int *track_of, int n)
 {
     /* the jobs the cache cannot answer, in a pool of their own */
-    struct mix_analysis *todo = calloc((size_t)(n ? n : 1), sizeof *todo);
+    struct mix_analysis *unmeasured = calloc((size_t)(n ? n : 1), sizeof *unmeasured);
     int *from = calloc((size_t)(n ? n : 1), sizeof *from);
-    int ntodo = 0;
+    int nunmeasured = 0;
     for (int j = 0; j < n; j++) {
-        const char *key = todo && from ? r->content[track_of[j]] : NULL;
+        const char *key = unmeasured && from ? r->content[track_of[j]] : NULL;
         const char *v = key ? measure_cache_get(&r->cache, "intake", key) : NULL;
         struct mix_analysis hit = { .path = jobs[j].path };
         if (v && parse_mix(v, &hit)) {
             hit.ok = hit.done = true;
             jobs[j] = hit;
             r->stats.mixes_cached++;
-        } else if (todo && from) {
-            todo[ntodo] = (struct mix_analysis){ .path = jobs[j].path };
-            from[ntodo++] = j;
+        } else if (unmeasured && from) {
+            unmeasured[nunmeasured] = (struct mix_analysis){ .path = jobs[j].path };
+            from[nunmeasured++] = j;
         }
     }
-    if (!todo || !from) {           /* out of memory: measure them all */
-        free(todo);
+    if (!unmeasured || !from) {           /* out of memory: measure them all */
+        free(unmeasured);
         free(from);
         struct mix_pool pool = { 0 };
         mix_pool_start(&pool, jobs, n, 0);
@@ -239,21 +239,21 @@ void measure_reuse_mixes(struct measure_reuse *r, const struct session *s,
         r->stats.mixes_decoded += n;
         return;
     }
-    if (ntodo) {
+    if (nunmeasured) {
         struct mix_pool pool = { 0 };
-        mix_pool_start(&pool, todo, ntodo, 0);
+        mix_pool_start(&pool, unmeasured, nunmeasured, 0);
         mix_pool_join(&pool);
     }
-    r->stats.mixes_decoded += ntodo;
-    for (int k = 0; k < ntodo; k++) {
+    r->stats.mixes_decoded += nunmeasured;
+    for (int k = 0; k < nunmeasured; k++) {
         struct mix_analysis *j = &jobs[from[k]];
         /* a job's own fields (atomics) are not copied whole */
-        j->done = todo[k].done;
-        j->ok = todo[k].ok;
-        memcpy(j->error, todo[k].error, sizeof j->error);
-        j->info = todo[k].info;
-        j->loud = todo[k].loud;
-        j->intake = todo[k].intake;
+        j->done = unmeasured[k].done;
+        j->ok = unmeasured[k].ok;
+        memcpy(j->error, unmeasured[k].error, sizeof j->error);
+        j->info = unmeasured[k].info;
+        j->loud = unmeasured[k].loud;
+        j->intake = unmeasured[k].intake;
         const char *key = r->content[track_of[from[k]]];
         char *now = j->ok && key ? content_of(s, s->tracks[track_of[from[k]]].file) : NULL;
         char *v = now && strcmp(now, key) == 0 ? format_mix(j) : NULL;
@@ -262,7 +262,7 @@ void measure_reuse_mixes(struct measure_reuse *r, const struct session *s,
         free(v);
         free(now);
     }
-    free(todo);
+    free(unmeasured);
     free(from);
 }
 
